@@ -1,0 +1,83 @@
+/**
+ * Public types of @breakwater/redis-adapter that other packages build on
+ * (metrics subscribes to these events; the fail-open recipes call
+ * executeRedisOperation). Change them only with care.
+ */
+import type { CircuitBreaker, CircuitBreakerStats, Unsubscribe } from '@breakwater/breaker';
+
+/** Connection state of the adapter's client, derived from node-redis' isOpen/isReady and events. */
+export type RedisConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed' | 'failed';
+
+/**
+ * Why an operation could not reach Redis. A closed set, safe as a metric label.
+ * - `circuit-open`: the breaker short-circuited the call
+ * - `timeout`: the call's deadline passed
+ * - `not-ready`: the client was not connected after the reconnect grace
+ * - `connection`: socket closed/reset/refused, client closed, offline
+ * - `server`: LOADING, BUSY, MASTERDOWN, READONLY, CLUSTERDOWN, TRYAGAIN, OOM, MISCONF, NOREPLICAS…
+ * - `auth`: WRONGPASS, NOAUTH, NOPERM on the handshake
+ * - `tls`: certificate verification or TLS handshake failures
+ * - `unknown`: any other error the classifier counts as unavailability
+ */
+export type RedisFailureKind =
+  | 'circuit-open'
+  | 'timeout'
+  | 'not-ready'
+  | 'connection'
+  | 'server'
+  | 'auth'
+  | 'tls'
+  | 'unknown';
+
+/** Outcome of one executeRedisOperation call. */
+export type RedisOperationResult = 'success' | 'fallback' | 'error';
+
+/** Events of a RedisAdapter. */
+export interface RedisAdapterEvents {
+  /** Every executeRedisOperation call, once, when it settles. */
+  operation: {
+    operation: string;
+    result: RedisOperationResult;
+    /** Set when result is 'fallback'. */
+    reason?: RedisFailureKind;
+    durationMs: number;
+  };
+  /** The connection state changed. */
+  connectionState: { from: RedisConnectionState; to: RedisConnectionState; at: number };
+  /** A reconnect attempt is scheduled. */
+  reconnecting: { attempt: number; delayMs: number; kind: RedisFailureKind };
+  /** The reporter was called (after rate limiting). */
+  report: RedisErrorReport;
+}
+
+/** What the error reporter receives. Never contains secrets. */
+export interface RedisErrorReport {
+  operation: string;
+  kind: RedisFailureKind | 'data';
+  /** `[operation] Redis error: <kind>: <message>` */
+  message: string;
+  /** The redacted error. */
+  error: unknown;
+  /** Reports of this operation suppressed by rate limiting since the last one delivered. */
+  suppressed: number;
+}
+
+/** Health of an adapter, read from memory (no network I/O). */
+export interface RedisHealth {
+  status: 'pass' | 'warn' | 'fail';
+  connection: RedisConnectionState;
+  breaker: CircuitBreakerStats;
+  /** Redacted description of the last connection-level error, if any. */
+  lastError: { kind: RedisFailureKind; message: string; at: number } | null;
+}
+
+/** The surface metrics and recipes rely on. */
+export interface RedisAdapterLike {
+  readonly name: string;
+  readonly breaker: CircuitBreaker;
+  readonly connectionState: RedisConnectionState;
+  on<E extends keyof RedisAdapterEvents>(
+    event: E,
+    listener: (payload: RedisAdapterEvents[E]) => void,
+  ): Unsubscribe;
+}
