@@ -71,11 +71,38 @@ export interface RedisHealth {
   lastError: { kind: RedisFailureKind; message: string; at: number } | null;
 }
 
-/** The surface metrics and recipes rely on. */
-export interface RedisAdapterLike {
+/** Per-call options of executeRedisOperation. */
+export interface RedisOperationOptions {
+  /** Deadline for this call in milliseconds (overrides the adapter's `operationTimeout`). */
+  timeout?: number;
+  /** The caller's signal; an abort settles the call and counts as neutral. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The fallback of executeRedisOperation: receives why Redis could not be used
+ * (a closed set) and the underlying error (redacted).
+ */
+export type RedisFallback<F> = (kind: RedisFailureKind, error: unknown) => F | PromiseLike<F>;
+
+/** The surface metrics and recipes rely on. `C` is the wrapped client type. */
+export interface RedisAdapterLike<C = unknown> {
   readonly name: string;
   readonly breaker: CircuitBreaker;
   readonly connectionState: RedisConnectionState;
+  /**
+   * Runs `op` against the client through the breaker, with a deadline. Settles with the
+   * value, the fallback's value (Redis unavailable), or rejects with a data error
+   * (WRONGTYPE, syntax…) unchanged.
+   */
+  executeRedisOperation<T, F = T>(
+    op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+    fallback: RedisFallback<F>,
+    name: string,
+    options?: RedisOperationOptions,
+  ): Promise<T | F>;
+  /** Connection and breaker state, read from memory. */
+  health(): RedisHealth;
   on<E extends keyof RedisAdapterEvents>(
     event: E,
     listener: (payload: RedisAdapterEvents[E]) => void,
