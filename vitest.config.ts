@@ -27,7 +27,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'test-support/**/*.test.ts',
+            'examples/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
