@@ -1,0 +1,166 @@
+/** instrumentRedisAdapter(): Prometheus metrics for a breakwater Redis adapter and its breaker. */
+import createDebug from 'debug';
+import { acquireInstrumentation } from './instrumentation-cache.js';
+import { instrumentResolvedBreaker } from './instrument-breaker.js';
+import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
+import {
+  CONNECTION_STATES,
+  FALLBACK_REASONS,
+  OPERATION_RESULTS,
+  OTHER_OPERATION,
+  REDIS_METRICS as M,
+} from './metric-names.js';
+import {
+  resolveMetricsOptions,
+  type InstrumentRedisAdapterOptions,
+  type ResolvedMetricsOptions,
+} from './options.js';
+import type {
+  DisposeInstrumentation,
+  InstrumentableRedisAdapter,
+  RedisFallbackReason,
+  Unsubscribe,
+} from './types.js';
+
+const debug = createDebug('breakwater:metrics');
+
+function checkAdapter(adapter: unknown): string {
+  if (typeof adapter !== 'object' || adapter === null) {
+    throw new TypeError(`adapter must be a Redis adapter, got ${String(adapter)}`);
+  }
+  const a = adapter as Partial<InstrumentableRedisAdapter>;
+  if (typeof a.on !== 'function') throw new TypeError('adapter must have an on() method');
+  if (typeof a.name !== 'string' || a.name === '') {
+    throw new TypeError(`adapter.name must be a non-empty string, got ${String(a.name)}`);
+  }
+  if (typeof a.breaker !== 'object' || a.breaker === null) {
+    throw new TypeError('adapter.breaker must be a circuit breaker');
+  }
+  return a.name;
+}
+
+/**
+ * Registers the Redis metrics (see README) for `adapter` into `options.registry`, and
+ * instruments `adapter.breaker` with the same registry, prefix and buckets. Connection state is
+ * read from memory at scrape time. Returns an idempotent dispose that removes the listeners and
+ * the series of this adapter and of its breaker.
+ *
+ * Operation names become label values: at most `maxOperations` distinct names per adapter, later
+ * ones are counted as `operation="other"` (logged once). Same sharing and error rules as
+ * {@link instrumentBreaker}.
+ */
+export function instrumentRedisAdapter(
+  adapter: InstrumentableRedisAdapter,
+  options: InstrumentRedisAdapterOptions,
+): DisposeInstrumentation {
+  const client = checkAdapter(adapter);
+  const resolved = resolveMetricsOptions(options, 'redis-adapter');
+  const breaker = adapter.breaker;
+  if (typeof breaker.on !== 'function' || typeof breaker.name !== 'string' || breaker.name === '') {
+    throw new TypeError('adapter.breaker must have on() and a non-empty name');
+  }
+  return acquireInstrumentation(
+    'redis-adapter',
+    adapter,
+    client,
+    resolved.registry,
+    resolved.prefix,
+    () => setUpAdapter(adapter, client, resolved),
+  );
+}
+
+function setUpAdapter(
+  adapter: InstrumentableRedisAdapter,
+  client: string,
+  o: ResolvedMetricsOptions,
+): () => void {
+  const { registry, prefix, maxOperations } = o;
+  const operations = getOrCreateCounter(registry, prefix, M.operations);
+  const fallbacks = getOrCreateCounter(registry, prefix, M.fallbacks);
+  const reconnects = getOrCreateCounter(registry, prefix, M.reconnects);
+  const up = getOrCreateCollectedGauge(registry, prefix, M.up, 'min');
+  const state = getOrCreateCollectedGauge(registry, prefix, M.connectionState, 'sum');
+  // Throws (and leaves nothing behind) if the breaker's name is taken by another breaker.
+  const disposeBreaker = instrumentResolvedBreaker(adapter.breaker, adapter.breaker.name, o);
+
+  reconnects.inc({ client }, 0);
+
+  const seen = new Set<string>();
+  let capLogged = false;
+  const label = (operation: unknown): string => {
+    const op = typeof operation === 'string' && operation !== '' ? operation : OTHER_OPERATION;
+    if (seen.has(op)) return op;
+    let chosen = op;
+    if (seen.size >= maxOperations && op !== OTHER_OPERATION) {
+      chosen = OTHER_OPERATION;
+      if (!capLogged) {
+        capLogged = true;
+        debug(
+          '%s: more than %d distinct operation names; new ones are counted as operation="%s"',
+          client,
+          maxOperations,
+          OTHER_OPERATION,
+        );
+      }
+      if (seen.has(chosen)) return chosen;
+    }
+    seen.add(chosen);
+    for (const result of OPERATION_RESULTS)
+      operations.inc({ client, operation: chosen, result }, 0);
+    for (const reason of FALLBACK_REASONS) fallbacks.inc({ client, operation: chosen, reason }, 0);
+    return chosen;
+  };
+
+  const readState = (): string | undefined => {
+    try {
+      const s = adapter.connectionState;
+      return CONNECTION_STATES.includes(s) ? s : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const collectUp = (): void => {
+    const s = readState();
+    if (s === undefined) up.gauge.remove({ client });
+    else up.gauge.set({ client }, s === 'ready' ? 1 : 0);
+  };
+  const collectState = (): void => {
+    const current = readState();
+    for (const s of CONNECTION_STATES) {
+      if (current === undefined) state.gauge.remove({ client, state: s });
+      else state.gauge.set({ client, state: s }, s === current ? 1 : 0);
+    }
+  };
+  up.collectors.add(collectUp);
+  state.collectors.add(collectState);
+
+  const subscriptions: Unsubscribe[] = [
+    adapter.on('operation', (e) => {
+      if (!OPERATION_RESULTS.includes(e.result)) return;
+      const operation = label(e.operation);
+      operations.inc({ client, operation, result: e.result });
+      if (e.result === 'fallback') {
+        const reason: RedisFallbackReason =
+          e.reason !== undefined && FALLBACK_REASONS.includes(e.reason) ? e.reason : 'unknown';
+        fallbacks.inc({ client, operation, reason });
+      }
+    }),
+    adapter.on('reconnecting', () => reconnects.inc({ client })),
+  ];
+  debug('instrumented redis adapter %s', client);
+
+  return () => {
+    for (const unsubscribe of subscriptions) unsubscribe();
+    up.collectors.delete(collectUp);
+    state.collectors.delete(collectState);
+    up.gauge.remove({ client });
+    for (const s of CONNECTION_STATES) state.gauge.remove({ client, state: s });
+    reconnects.remove({ client });
+    for (const operation of seen) {
+      for (const result of OPERATION_RESULTS) operations.remove({ client, operation, result });
+      for (const reason of FALLBACK_REASONS) fallbacks.remove({ client, operation, reason });
+    }
+    disposeBreaker();
+    debug('disposed redis adapter %s', client);
+  };
+}
