@@ -1,0 +1,210 @@
+/**
+ * The Redis side of a cache: the L1 tier, reads, writes and deletes that never reject, and the
+ * bookkeeping of invalidations that could not reach Redis (queued, overflowed, replayed).
+ */
+import type { ResolvedCacheOptions } from './cache-options.js';
+import type { DegradationReason, DegradationReporter } from './degradation-reporter.js';
+import { InvalidationReplayer } from './invalidation-replayer.js';
+import { decodeJson } from './json-codec.js';
+import { LruCache } from './lru-cache.js';
+import { PendingInvalidations } from './pending-invalidations.js';
+import { command, runRedisStep } from './recipe-client.js';
+import type { RecipeAdapter, RecipeRedisClient } from './recipe-client.js';
+import type { RecipeEmitter } from './recipe-emitter.js';
+import { scanDelete } from './scan-delete.js';
+import type { BulkDeleteResult } from './scan-delete.js';
+
+/** The `invalidation` event of a cache (never carries keys). */
+export interface CacheInvalidationEvent {
+  /**
+   * `queued`: an invalidation could not reach Redis and is pending; `overflow`: the pending set
+   * was full, so the whole prefix will be cleared; `replayed`: pending entries were applied.
+   */
+  type: 'queued' | 'overflow' | 'replayed';
+  /** Entries concerned (1 for queued/overflow). */
+  count: number;
+}
+
+/** Events a cache emits besides `degraded`. */
+export interface CacheBackendEvents {
+  invalidation: CacheInvalidationEvent;
+}
+
+/** Keys are relative to the cache prefix everywhere in this class. */
+export class CacheBackend {
+  readonly pending: PendingInvalidations;
+  readonly replayer: InvalidationReplayer;
+  readonly counters = { l1Hits: 0, skippedWrites: 0, overflows: 0, replayed: 0 };
+  /** L1 holds the JSON text, so every hit returns a fresh copy the caller may mutate. */
+  private readonly l1: LruCache<string> | undefined;
+
+  constructor(
+    private readonly adapter: RecipeAdapter,
+    private readonly o: ResolvedCacheOptions,
+    private readonly reporter: DegradationReporter,
+    private readonly events: RecipeEmitter<CacheBackendEvents>,
+  ) {
+    this.l1 = o.l1 === undefined ? undefined : new LruCache<string>({ ...o.l1, clock: o.clock });
+    this.pending = new PendingInvalidations(o.maxPendingInvalidations);
+    this.replayer = new InvalidationReplayer({
+      adapter,
+      pending: this.pending,
+      prefix: o.prefix,
+      scanCount: o.scanCount,
+      timeout: o.operationTimeout,
+      clock: o.clock,
+      onReplayed: (count) => {
+        this.counters.replayed += count;
+        events.emit('invalidation', { type: 'replayed', count });
+      },
+    });
+  }
+
+  get l1Size(): number {
+    return this.l1?.size ?? 0;
+  }
+
+  /** A fresh copy of the L1 value, counted as an L1 hit; undefined when absent/expired. */
+  l1Get(key: string): { value: unknown } | undefined {
+    const text = this.l1?.get(key);
+    if (text === undefined) return undefined;
+    this.counters.l1Hits += 1;
+    return { value: JSON.parse(text) as unknown };
+  }
+
+  l1Set(key: string, text: string, ttlMs: number): void {
+    this.l1?.set(key, text, ttlMs);
+  }
+
+  l1Delete(key: string): void {
+    this.l1?.delete(key);
+  }
+
+  l1Clear(): void {
+    this.l1?.clear();
+  }
+
+  degraded(operation: string, reason: DegradationReason, outcome: string): void {
+    if (outcome === 'skip') this.counters.skippedWrites += 1;
+    this.reporter.report(operation, reason, outcome);
+  }
+
+  /**
+   * GET and decode, unless the key is known stale (pending invalidation). Undefined means a
+   * miss of any kind; failures and corrupt values are reported with `outcome`. Fills L1.
+   */
+  async read(
+    operation: string,
+    key: string,
+    outcome: string,
+  ): Promise<{ value: unknown } | undefined> {
+    if (this.pending.isPending(key)) return undefined;
+    const r = await this.step('get', (c, s) => command(c, s, ['GET', this.o.prefix + key]));
+    if (!r.ok) {
+      this.degraded(operation, r.reason, outcome);
+      return undefined;
+    }
+    this.reporter.reachedRedis();
+    if (r.value === null || r.value === undefined) return undefined;
+    const decoded = decodeJson<unknown>(r.value);
+    if (!decoded.ok) {
+      this.degraded(operation, 'corrupt', outcome);
+      return undefined;
+    }
+    if (!this.pending.isPending(key)) this.l1?.set(key, r.value as string);
+    return { value: decoded.value };
+  }
+
+  /**
+   * GET for update(): `found: false` when Redis could not be read (reported, key invalidated);
+   * a corrupt value reads as undefined (reported).
+   */
+  async readForUpdate(key: string): Promise<{ found: boolean; value: unknown }> {
+    if (this.pending.isPending(key)) return { found: true, value: undefined };
+    const r = await this.step('get', (c, s) => command(c, s, ['GET', this.o.prefix + key]));
+    if (!r.ok) {
+      this.l1?.delete(key);
+      this.degraded('update', r.reason, 'skip');
+      this.queue('key', key);
+      return { found: false, value: undefined };
+    }
+    this.reporter.reachedRedis();
+    if (r.value === null || r.value === undefined) return { found: true, value: undefined };
+    const decoded = decodeJson<unknown>(r.value);
+    if (!decoded.ok) this.degraded('update', 'corrupt', 'miss');
+    return { found: true, value: decoded.ok ? decoded.value : undefined };
+  }
+
+  /**
+   * SET PX. On failure the write is skipped and reported; with `invalidate` (explicit writes)
+   * the key is queued for UNLINK once Redis is back, so no process later reads the old value.
+   */
+  async write(
+    operation: string,
+    key: string,
+    text: string,
+    ttlMs: number,
+    invalidate: boolean,
+  ): Promise<boolean> {
+    const r = await this.step('set', (c, s) =>
+      command(c, s, ['SET', this.o.prefix + key, text, 'PX', String(ttlMs)]),
+    );
+    if (r.ok) {
+      this.reporter.reachedRedis();
+      this.pending.supersede(key);
+      return true;
+    }
+    this.degraded(operation, r.reason, 'skip');
+    if (invalidate) this.queue('key', key);
+    return false;
+  }
+
+  /** Drops the L1 entry at once, then UNLINK (queued on failure). */
+  async delete(operation: string, key: string): Promise<boolean> {
+    this.l1?.delete(key);
+    const r = await this.step('delete', (c, s) => command(c, s, ['UNLINK', this.o.prefix + key]));
+    if (r.ok) {
+      this.reporter.reachedRedis();
+      this.pending.supersede(key);
+      return true;
+    }
+    this.degraded(operation, r.reason, 'skip');
+    this.queue('key', key);
+    return false;
+  }
+
+  /** SCAN + UNLINK under `prefix` (relative; '' = the whole cache), queued on failure. */
+  async deletePrefix(operation: string, prefix: string): Promise<BulkDeleteResult> {
+    this.l1?.deletePrefix(prefix);
+    const { adapter, o } = this;
+    const r = await scanDelete(
+      adapter,
+      `cache.${operation}`,
+      o.prefix + prefix,
+      o.scanCount,
+      o.operationTimeout,
+    );
+    if (r.complete) {
+      this.reporter.reachedRedis();
+    } else {
+      this.degraded(operation, r.reason ?? 'unknown', 'skip');
+      this.queue('prefix', prefix);
+    }
+    return { deleted: r.deleted, complete: r.complete };
+  }
+
+  private queue(kind: 'key' | 'prefix', relative: string): void {
+    const outcome =
+      kind === 'key' ? this.pending.addKey(relative) : this.pending.addPrefix(relative);
+    if (outcome === 'overflow') {
+      this.counters.overflows += 1;
+      this.events.emit('invalidation', { type: 'overflow', count: 1 });
+    } else if (outcome === 'added') {
+      this.events.emit('invalidation', { type: 'queued', count: 1 });
+    }
+  }
+
+  private step<T>(name: string, op: (c: RecipeRedisClient, s: AbortSignal) => Promise<T>) {
+    return runRedisStep<T>(this.adapter, `cache.${name}`, op, this.o.operationTimeout, true);
+  }
+}

@@ -1,0 +1,33 @@
+/** JSON encoding of stored values: strict on the way in, never throwing on the way out. */
+
+/**
+ * Encodes a value for storage. Throws a TypeError for what JSON cannot round-trip as a value:
+ * `undefined`, functions, symbols, BigInt and cycles (caller bugs, not store errors).
+ */
+export function encodeJson(where: string, value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${where}: value is not JSON-serialisable (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new TypeError(`${where}: value must be JSON-serialisable, got ${typeof value}`);
+  }
+  return text;
+}
+
+/** Result of {@link decodeJson}. */
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false };
+
+/** Decodes a stored value; anything that is not a string of valid JSON is `{ ok: false }`. */
+export function decodeJson<T>(text: unknown): DecodeResult<T> {
+  if (typeof text !== 'string') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as T };
+  } catch {
+    return { ok: false };
+  }
+}

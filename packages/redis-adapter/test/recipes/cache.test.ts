@@ -1,0 +1,273 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCache } from '../../src/recipes/index.js';
+import type { Cache } from '../../src/recipes/index.js';
+import {
+  DEADLINE_MS,
+  MARGIN_MS,
+  collect,
+  inject,
+  startEnv,
+  stopEnv,
+  timed,
+  waitFor,
+  waitForRecovery,
+} from './harness.js';
+import type { Env, Fault } from './harness.js';
+
+let env: Env;
+const caches: Cache[] = [];
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(() => stopEnv(env));
+afterEach(async () => {
+  for (const c of caches.splice(0)) c.dispose();
+  if (!env.server.running) await env.server.restart();
+  env.server.resume();
+  await waitForRecovery(env, async () => (await env.server.cli('PING')) === 'PONG');
+  await env.server.cli('FLUSHALL');
+});
+
+function cache(prefix: string, extra: Partial<Parameters<typeof createCache>[1]> = {}): Cache {
+  const c = createCache(env.adapter, { prefix, ...extra });
+  caches.push(c);
+  return c;
+}
+
+describe('cache with Redis up', () => {
+  it('get / set / update / delete with JSON values and TTLs', async () => {
+    const c = cache('t1:');
+    expect(await c.get('a')).toBeUndefined();
+    expect(await c.set('a', { n: 1, list: [1, 'x', null] }, 5000)).toBe(true);
+    expect(await c.get('a')).toEqual({ n: 1, list: [1, 'x', null] });
+    const pttl = Number(await env.server.cli('PTTL', 't1:a'));
+    expect(pttl).toBeGreaterThan(3000);
+    expect(pttl).toBeLessThanOrEqual(5000);
+    expect(await c.set('nul', null)).toBe(true);
+    expect(await c.get('nul')).toBeNull();
+    expect(await c.update<{ n: number }>('a', (v) => ({ n: (v?.n ?? 0) + 1 }))).toBe(true);
+    expect(await c.get('a')).toEqual({ n: 2 });
+    expect(await c.update('fresh', (v) => (v === undefined ? 'created' : 'wrong'))).toBe(true);
+    expect(await c.get('fresh')).toBe('created');
+    expect(await c.update('fresh', () => undefined)).toBe(true);
+    expect(await env.server.cli('EXISTS', 't1:fresh')).toBe('0');
+    expect(await c.delete('a')).toBe(true);
+    expect(await c.get('a')).toBeUndefined();
+    expect(c.stats()).toMatchObject({ degraded: 0, skippedWrites: 0 });
+  });
+
+  it('rejects caller bugs (bad key, TTL, unserialisable value) as TypeError/RangeError', async () => {
+    const c = cache('t2:');
+    await expect(c.set('k', undefined)).rejects.toThrow(TypeError);
+    await expect(c.set('k', 1, 0)).rejects.toThrow(RangeError);
+    await expect(c.get(42 as unknown as string)).rejects.toThrow(/key must be a string/);
+    await expect(c.wrap('k', undefined, 'no' as unknown as () => 1)).rejects.toThrow(TypeError);
+  });
+
+  it('a corrupt stored value is a miss, reported and counted, never an exception', async () => {
+    const c = cache('t3:');
+    const events = collect(c);
+    await env.server.cli('SET', 't3:bad', '{not json');
+    expect(await c.get('bad')).toBeUndefined();
+    expect(await c.wrap('bad', 1000, () => 'loaded')).toBe('loaded');
+    expect(events.map((e) => [e.operation, e.reason, e.outcome])).toEqual([
+      ['get', 'corrupt', 'miss'],
+      ['wrap', 'corrupt', 'loader'],
+    ]);
+    expect(c.stats().degradedByReason.corrupt).toBe(2);
+    await waitFor(async () => (await env.server.cli('GET', 't3:bad')) === '"loaded"');
+  });
+
+  it('a data error (WRONGTYPE) is a miss / skipped write, reported as data, never thrown', async () => {
+    const c = cache('t5:');
+    await env.server.cli('HSET', 't5:h', 'f', 'v');
+    expect(await c.get('h')).toBeUndefined();
+    expect(await c.update('h', () => 1)).toBe(false);
+    expect(c.stats().degradedByReason).toEqual({ data: 2 });
+    // The failed update queued an invalidation: wrap skips the read and loads.
+    expect(await c.wrap('h', 1000, () => 'loaded')).toBe('loaded');
+    await waitFor(async () => (await env.server.cli('GET', 't5:h')) === '"loaded"');
+  });
+
+  it('wrap loads once per key for concurrent callers and stores the value', async () => {
+    const c = cache('t4:');
+    let loads = 0;
+    const loader = async () => {
+      loads += 1;
+      await new Promise((r) => setTimeout(r, 50));
+      return { v: 'x' };
+    };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.wrap('k', 10_000, loader)),
+    );
+    expect(results.every((r) => r.v === 'x')).toBe(true);
+    expect(loads).toBe(1);
+    expect(c.stats()).toMatchObject({ loads: 1, singleFlightJoins: 19 });
+    await waitFor(async () => (await env.server.cli('GET', 't4:k')) === '{"v":"x"}');
+    expect(await c.wrap('k', 10_000, loader)).toEqual({ v: 'x' });
+    expect(loads).toBe(1);
+    await expect(c.wrap('err', 1000, () => Promise.reject(new Error('db down')))).rejects.toThrow(
+      'db down',
+    );
+  });
+
+  it('deleteByPrefix and clear SCAN in several batches and never touch other prefixes', async () => {
+    const c = cache('app:c*[1]:', { scanCount: 10 });
+    const keys = Array.from({ length: 250 }, (_, i) => `${i % 2 ? 'user' : 'org'}:${i}`);
+    await Promise.all(keys.map((k) => c.set(k, k)));
+    // Neighbours: same text without the glob chars, a longer prefix, a different prefix.
+    await env.server.cli('SET', 'app:c1:user:1', 'x');
+    await env.server.cli('SET', 'app:cX[1]:user:1', 'x');
+    await env.server.cli('SET', 'other:user:1', 'x');
+    await env.server.cli('CONFIG', 'RESETSTAT');
+    expect(await c.deleteByPrefix('user:')).toEqual({ deleted: 125, complete: true });
+    expect(await c.get('org:0')).toBe('org:0');
+    expect(await c.clear()).toEqual({ deleted: 125, complete: true });
+    expect(Number(await env.server.cli('DBSIZE'))).toBe(3);
+    const stats = await env.server.cli('INFO', 'commandstats');
+    const scans = Number(/cmdstat_scan:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    expect(scans).toBeGreaterThan(2);
+    expect(stats).not.toMatch(/cmdstat_keys:/);
+  });
+
+  it('L1 serves hot keys without Redis and bounds staleness by its TTL', async () => {
+    const clock = { t: 0, now: () => clock.t };
+    const c = cache('t6:', { l1: { maxEntries: 10, ttlMs: 1000 }, clock });
+    await c.set('hot', 1);
+    await env.server.cli('SET', 't6:hot', '2'); // another process changes it
+    expect(await c.get('hot')).toBe(1); // served from L1: stale, within the bound
+    clock.t += 1000;
+    expect(await c.get('hot')).toBe(2);
+    expect(c.stats().l1Hits).toBe(1);
+  });
+});
+
+describe.each<Fault>(['killed', 'frozen'])('cache with Redis %s', (fault) => {
+  it('no operation throws: misses, skipped writes, loader; each reported and counted; bounded latency', async () => {
+    const c = cache(`f-${fault}:`);
+    const events = collect(c);
+    await c.set('k', 'v');
+    const end = await inject(env, fault);
+    const ops: Array<[string, () => Promise<unknown>, unknown]> = [
+      ['get', () => c.get('k'), undefined],
+      ['wrap', () => c.wrap('w', 1000, () => 'loaded'), 'loaded'],
+      ['set', () => c.set('k', 'v2'), false],
+      ['update', () => c.update('k', () => 'v3'), false],
+      ['delete', () => c.delete('k'), false],
+      ['deleteByPrefix', () => c.deleteByPrefix('x'), { deleted: 0, complete: false }],
+      ['clear', () => c.clear(), { deleted: 0, complete: false }],
+    ];
+    for (const [name, op, expected] of ops) {
+      const { value, ms } = await timed(op);
+      expect(value, name).toEqual(expected);
+      expect(ms, name).toBeLessThan(DEADLINE_MS + MARGIN_MS);
+    }
+    // wrap reports its read (answered by the loader) and its skipped write-back.
+    // (The write-back runs in the background, so compare without order.)
+    expect(events.map((e) => `${e.operation}:${e.outcome}`).sort()).toEqual(
+      [
+        'get:miss',
+        'wrap:loader',
+        'wrap:skip',
+        'set:skip',
+        'update:skip',
+        'delete:skip',
+        'deleteByPrefix:skip',
+        'clear:skip',
+      ].sort(),
+    );
+    for (const e of events) {
+      expect(['connection', 'not-ready', 'timeout', 'circuit-open']).toContain(e.reason);
+      expect(e).toMatchObject({ recipe: 'cache', name: `f-${fault}:` });
+      expect(JSON.stringify(e)).not.toContain('"k"');
+    }
+    const s = c.stats();
+    expect(s.degraded).toBe(8);
+    expect(s.degradedByOperation).toMatchObject({ get: 1, set: 1, wrap: 2, clear: 1 });
+    expect(s.skippedWrites).toBe(6);
+    // clear() could not run: the whole prefix is pending (one entry).
+    expect(s.pendingInvalidations).toBe(1);
+    // Once the breaker is open or the client not ready, wrap reaches its loader without waiting.
+    // (Killed: the socket closed; frozen: the adapter replaced the connection after the
+    // deadline overrun and cannot finish a handshake with a stopped server.)
+    await waitFor(() => env.adapter.connectionState !== 'ready');
+    const fast = await timed(() => c.wrap('w2', 1000, () => 'quick'));
+    expect(fast.value).toBe('quick');
+    expect(fast.ms).toBeLessThan(DEADLINE_MS);
+    await end();
+    // Restarted / resumed: pending invalidations (here: the whole prefix) are replayed, then
+    // the cache uses Redis again.
+    await waitForRecovery(env, async () => c.stats().pendingInvalidations === 0);
+    expect(c.stats().replayedInvalidations).toBe(1);
+    expect(await c.set('k', 'after')).toBe(true);
+    expect(await c.get('k')).toBe('after');
+  });
+});
+
+describe('cache recovery after a restart', () => {
+  it('a restarted server is used again, with no throw during the restart', async () => {
+    const c = cache('r1:');
+    await c.set('a', 1);
+    const restarting = env.server.restart();
+    const during = await Promise.all([c.get('a'), c.set('b', 2), c.wrap('w', 1000, () => 'L')]);
+    expect(during[2]).toBe('L');
+    await restarting;
+    await waitForRecovery(env, async () => (await c.set('probe', 1)) === true);
+    expect(await c.set('a', 3)).toBe(true);
+    expect(await c.get('a')).toBe(3);
+  });
+
+  it('L1 keeps serving while Redis is frozen; invalidations made meanwhile are replayed', async () => {
+    const c = cache('r2:', { l1: { maxEntries: 100, ttlMs: 60_000 } });
+    const invalidations: string[] = [];
+    c.on('invalidation', (e) => invalidations.push(e.type));
+    await c.set('hot', 'h');
+    await c.set('gone', 'old');
+    await c.set('changed', 'old');
+    env.server.pause();
+    expect(await c.get('hot')).toBe('h'); // L1, no Redis involved
+    expect(await c.delete('gone')).toBe(false);
+    expect(await c.set('changed', 'new')).toBe(false);
+    expect(await c.get('gone')).toBeUndefined(); // L1 entry dropped at once
+    expect(await c.get('changed')).toBe('new'); // this process sees its own write (L1)
+    expect(c.stats().pendingInvalidations).toBe(2);
+    env.server.resume();
+    await waitFor(() => c.stats().pendingInvalidations === 0, 15_000, 'replay');
+    expect(await env.server.cli('EXISTS', 'r2:gone', 'r2:changed')).toBe('0');
+    expect(await env.server.cli('GET', 'r2:hot')).toBe('"h"');
+    expect(invalidations).toEqual(['queued', 'queued', 'replayed']);
+    expect(c.stats().replayedInvalidations).toBe(2);
+  });
+
+  it('after dispose(), flushPendingInvalidations() replays on demand', async () => {
+    const c = cache('r4:');
+    await c.set('a', 1);
+    c.dispose();
+    env.server.pause();
+    expect(await c.delete('a')).toBe(false);
+    env.server.resume();
+    await waitFor(() => env.adapter.connectionState === 'ready', 15_000);
+    await waitFor(async () => {
+      await c.flushPendingInvalidations();
+      return c.stats().pendingInvalidations === 0;
+    }, 15_000);
+    expect(await env.server.cli('EXISTS', 'r4:a')).toBe('0');
+  });
+
+  it('an overflowing pending set clears the whole prefix on recovery, reported', async () => {
+    const c = cache('r3:', { maxPendingInvalidations: 2 });
+    const other = cache('r3x:');
+    for (const k of ['a', 'b', 'c', 'keep']) await c.set(k, k);
+    await other.set('a', 'other');
+    env.server.pause();
+    await c.delete('a');
+    await c.delete('b');
+    expect(c.stats().invalidationOverflows).toBe(0);
+    await c.delete('c');
+    expect(c.stats()).toMatchObject({ invalidationOverflows: 1, pendingInvalidations: 1 });
+    env.server.resume();
+    await waitFor(() => c.stats().pendingInvalidations === 0, 15_000, 'replay');
+    expect(await env.server.cli('KEYS', 'r3:*')).toBe('');
+    expect(await other.get('a')).toBe('other');
+  });
+});
