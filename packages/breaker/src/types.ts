@@ -149,7 +149,13 @@ export type RejectionReason = 'open' | 'half-open-full' | 'forced-open';
 
 /** The typed events of a breaker; the metrics package is built on these. */
 export interface CircuitBreakerEvents {
-  stateChange: { name: string; from: CircuitState; to: CircuitState; reason: StateChangeReason; at: number };
+  stateChange: {
+    name: string;
+    from: CircuitState;
+    to: CircuitState;
+    reason: StateChangeReason;
+    at: number;
+  };
   success: { name: string; durationMs: number };
   failure: { name: string; durationMs: number; error: unknown };
   timeout: { name: string; durationMs: number; error: unknown };

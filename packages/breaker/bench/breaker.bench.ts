@@ -1,0 +1,273 @@
+/**
+ * Per-call overhead of @breakwater/breaker next to opossum 9 and cockatiel 3.2.1, in ONE
+ * process with interleaved rounds, plus memory and timers per idle breaker.
+ *
+ *   pnpm --filter @breakwater/breaker bench
+ *
+ * Not a test: figures depend on the machine and its load. Each case runs a warmup, then
+ * ROUNDS rounds; in every round each contender runs ITERATIONS sequential awaited calls,
+ * in an order that rotates per round. Reported: median ns/call over rounds and its ratio to
+ * the bare `await fn()` of the same case in the same run, plus the best (fastest) round and
+ * its ratio, which is steadier on a machine shared with other work.
+ */
+import os from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import OpossumBreaker from 'opossum';
+import {
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  circuitBreaker,
+  fallback as cockatielFallback,
+  handleAll,
+  timeout as cockatielTimeout,
+  wrap,
+} from 'cockatiel';
+import { CircuitBreaker } from '../src/index.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const ITERATIONS = Number(process.env.ITERATIONS ?? 10_000);
+
+type Runner = () => Promise<unknown>;
+interface Contender {
+  name: string;
+  /** Runs one call; must handle its own rejection. */
+  run: Runner;
+  iterations?: number;
+}
+
+const value = async (): Promise<number> => 1;
+const failure = new Error('down');
+let counter = 0;
+/** Fails every 10th call. */
+const tenPercent = async (): Promise<number> => {
+  if (++counter % 10 === 0) throw failure;
+  return 1;
+};
+const swallow = (): number => 0;
+
+/**
+ * The floor of any timeout that settles the caller at the deadline: the call must return a
+ * promise of its own, settled by whichever comes first. This is only that race (one promise
+ * with a shared executor, one `then` on the op's promise), with no deadline bookkeeping.
+ */
+let raceResolve: (v: number) => void = () => {};
+let raceReject: (e: unknown) => void = () => {};
+const captureRace = (res: (v: number) => void, rej: (e: unknown) => void): void => {
+  raceResolve = res;
+  raceReject = rej;
+};
+function raceFloor(): Promise<number> {
+  const promise = new Promise<number>(captureRace);
+  value().then(raceResolve, raceReject);
+  return promise;
+}
+const fallbackValue = (): number => 0;
+
+async function measure(c: Contender, iterations: number): Promise<number> {
+  const run = c.run;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await run();
+  return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function bench(title: string, contenders: Contender[]): Promise<string[]> {
+  for (const c of contenders) await measure(c, Math.min(c.iterations ?? ITERATIONS, 5_000)); // warmup
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(k + r) % contenders.length]!;
+      samples.get(c.name)!.push(await measure(c, c.iterations ?? ITERATIONS));
+    }
+  }
+  const bare = median(samples.get('bare')!);
+  const bareBest = Math.min(...samples.get('bare')!);
+  return contenders.map((c) => {
+    const ns = median(samples.get(c.name)!);
+    const best = Math.min(...samples.get(c.name)!);
+    return (
+      `| ${title} | ${c.name} | ${ns.toFixed(0)} | ${(ns / bare).toFixed(2)}x ` +
+      `| ${best.toFixed(0)} | ${(best / bareBest).toFixed(2)}x |`
+    );
+  });
+}
+
+function opossum(fn: () => Promise<number>, extra: object = {}): OpossumBreaker {
+  return new OpossumBreaker(fn, { timeout: false, ...extra });
+}
+
+async function perCall(): Promise<string[]> {
+  const rows: string[] = [];
+  // 1. closed and succeeding
+  {
+    const bw = new CircuitBreaker('bench', { resetTimeout: 10_000 });
+    const op = opossum(value);
+    const ck = circuitBreaker(handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+    rows.push(
+      ...(await bench('closed, succeeding', [
+        { name: 'bare', run: () => value() },
+        { name: 'breakwater', run: () => bw.execute(value) },
+        { name: 'opossum 9', run: () => op.fire() },
+        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+      ])),
+    );
+    op.shutdown();
+  }
+  // 2. closed with a 1 s timeout
+  {
+    const bw = new CircuitBreaker('bench', { resetTimeout: 10_000, timeout: 1000 });
+    const op = opossum(value, { timeout: 1000 });
+    const ck = wrap(
+      cockatielTimeout(1000, TimeoutStrategy.Aggressive),
+      circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+    );
+    rows.push(
+      ...(await bench('closed, 1 s timeout', [
+        { name: 'bare', run: () => value() },
+        { name: 'race floor (no breaker)', run: raceFloor },
+        { name: 'breakwater', run: () => bw.execute(value) },
+        { name: 'opossum 9', run: () => op.fire() },
+        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+      ])),
+    );
+    op.shutdown();
+  }
+  // 3. open with a fallback
+  {
+    const bw = new CircuitBreaker('bench', { resetTimeout: 10_000 });
+    bw.forceOpen();
+    const op = opossum(value);
+    op.fallback(fallbackValue);
+    op.open();
+    const ckBreaker = circuitBreaker(handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+    ckBreaker.isolate();
+    const ck = wrap(cockatielFallback(handleAll, 0), ckBreaker);
+    rows.push(
+      ...(await bench('open, with fallback', [
+        { name: 'bare', run: () => value() },
+        { name: 'breakwater', run: () => bw.execute(value, fallbackValue) },
+        { name: 'opossum 9', run: () => op.fire() },
+        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+      ])),
+    );
+    op.shutdown();
+  }
+  // 4. open without a fallback
+  {
+    const bw = new CircuitBreaker('bench', { resetTimeout: 10_000 });
+    bw.forceOpen();
+    const op = opossum(value);
+    op.open();
+    const ck = circuitBreaker(handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+    ck.isolate();
+    rows.push(
+      ...(await bench('open, no fallback (rejects)', [
+        { name: 'bare', run: () => value() },
+        { name: 'breakwater', run: () => bw.execute(value).catch(swallow) },
+        { name: 'opossum 9', run: () => op.fire().catch(swallow) },
+        { name: 'cockatiel 3.2.1', run: () => ck.execute(value).catch(swallow) },
+      ])),
+    );
+    op.shutdown();
+  }
+  // 5. closed with 10% failures (every 10th call throws; the caller catches)
+  {
+    const bw = new CircuitBreaker('bench', { resetTimeout: 10_000 });
+    const op = opossum(tenPercent);
+    const ck = circuitBreaker(handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new ConsecutiveBreaker(5),
+    });
+    rows.push(
+      ...(await bench('closed, 10% failures', [
+        { name: 'bare', run: () => tenPercent().catch(swallow) },
+        { name: 'breakwater', run: () => bw.execute(tenPercent).catch(swallow) },
+        // opossum's failure path sorts every latency in its window: far fewer iterations.
+        { name: 'opossum 9', run: () => op.fire().catch(swallow), iterations: 2_000 },
+        { name: 'cockatiel 3.2.1', run: () => ck.execute(tenPercent).catch(swallow) },
+      ])),
+    );
+    if (bw.state !== 'closed') throw new Error('the 10% case must stay closed');
+    op.shutdown();
+  }
+  return rows;
+}
+
+function getGc(): () => void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g !== undefined) return g;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+async function idle(): Promise<string[]> {
+  const gc = getGc();
+  const N = 10_000;
+  const rows: string[] = [];
+  const cases: Array<[string, (i: number) => unknown, (x: unknown) => void]> = [
+    ['breakwater', (i) => new CircuitBreaker(`b${i}`, { timeout: 1000 }), () => {}],
+    [
+      'opossum 9',
+      (i) => new OpossumBreaker(value, { name: `b${i}` }),
+      (x) => (x as OpossumBreaker).shutdown(),
+    ],
+    [
+      'cockatiel 3.2.1',
+      () =>
+        circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+      () => {},
+    ],
+  ];
+  for (const [name, create, dispose] of cases) {
+    gc();
+    gc();
+    const heap0 = process.memoryUsage().heapUsed;
+    const timers0 = timers();
+    const keep = Array.from({ length: N }, (_, i) => create(i));
+    gc();
+    gc();
+    const heap1 = process.memoryUsage().heapUsed;
+    const timers1 = timers();
+    rows.push(
+      `| ${name} | ${((heap1 - heap0) / N).toFixed(0)} | ${((timers1 - timers0) / N).toFixed(2)} |`,
+    );
+    keep.forEach(dispose);
+    keep.length = 0;
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  console.log(
+    `machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
+      `Node ${process.version}; ${new Date().toISOString()}; ${ROUNDS} rounds x ${ITERATIONS} calls`,
+  );
+  console.log(
+    '\n| Case | Contender | median ns/call | ratio to bare | best ns/call | best ratio |\n|---|---|---|---|---|---|',
+  );
+  for (const row of await perCall()) console.log(row);
+  console.log(
+    '\n| Library | heap bytes per idle breaker | timers per idle breaker |\n|---|---|---|',
+  );
+  for (const row of await idle()) console.log(row);
+}
+
+await main();

@@ -1,0 +1,61 @@
+/** A tiny typed event emitter (no Node EventEmitter). */
+import createDebug from 'debug';
+import type { Unsubscribe } from './types.js';
+
+const debug = createDebug('breakwater:breaker');
+
+type Listener<T> = (payload: T) => void;
+type ListenerMap<Events> = { [K in keyof Events]?: Listener<Events[K]>[] };
+
+/**
+ * Typed emitter. Listener lists are copy-on-write, so a listener may subscribe or unsubscribe
+ * while an event is being dispatched. A listener that throws is reported through `debug`
+ * (`breakwater:breaker`) and never disturbs the emitter's owner or the other listeners.
+ */
+export class Emitter<Events extends object> {
+  /** Created with the first subscription: an emitter nobody listens to is one small object. */
+  private listeners: ListenerMap<Events> | null = null;
+  /** Number of subscriptions over all events. */
+  size = 0;
+
+  /** Subscribes; returns an idempotent unsubscribe function. */
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe {
+    if (typeof listener !== 'function') {
+      throw new TypeError(`listener must be a function, got ${typeof listener}`);
+    }
+    const all: ListenerMap<Events> = (this.listeners ??= {});
+    all[event] = [...(all[event] ?? []), listener];
+    this.size++;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      this.size--;
+      const list = all[event];
+      if (list === undefined) return;
+      const i = list.indexOf(listener);
+      if (i < 0) return;
+      const next = list.slice();
+      next.splice(i, 1);
+      all[event] = next.length === 0 ? undefined : next;
+    };
+  }
+
+  /** True when `event` has at least one listener (check before building a payload). */
+  has(event: keyof Events): boolean {
+    return this.listeners !== null && this.listeners[event] !== undefined;
+  }
+
+  /** Calls every listener of `event` with `payload`; exceptions are swallowed and logged. */
+  emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+    const list = this.listeners?.[event];
+    if (list === undefined) return;
+    for (const listener of list) {
+      try {
+        listener(payload);
+      } catch (error) {
+        debug('listener for %s threw: %O', String(event), error);
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/** Public API of @breakwater/breaker. */
+export { CircuitBreaker } from './circuit-breaker.js';
+export type { Fallback, Operation } from './circuit-breaker.js';
+export {
+  DEFAULT_CIRCUIT_BREAKER_OPTIONS,
+  DEFAULT_HALF_OPEN_TIMEOUT,
+  resolveCircuitBreakerOptions,
+} from './options.js';
+export type { ResolvedCircuitBreakerOptions } from './options.js';
+export {
+  BrokenCircuitError,
+  TimeoutError,
+  isBrokenCircuitError,
+  isTimeoutError,
+} from './errors.js';
+export type { BrokenCircuitErrorDetails } from './errors.js';
+export { systemClock } from './clock.js';
+export { createFakeClock } from './testing/fake-clock.js';
+export type { FakeClock } from './testing/fake-clock.js';
+export {
+  constantBackoff,
+  exponentialBackoff,
+  DEFAULT_EXPONENTIAL_BACKOFF_OPTIONS,
+  MAX_TIMER_DELAY,
+} from './backoff.js';
+export type { Backoff, ExponentialBackoffOptions, Jitter } from './backoff.js';
+export { retry, defaultShouldRetry, DEFAULT_RETRY_OPTIONS } from './retry.js';
+export type { RetryInfo, RetryOptions, RetryTimers } from './retry.js';
+export type {
+  CircuitBreakerEvents,
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+  CircuitState,
+  Clock,
+  ExecuteOptions,
+  RejectionReason,
+  StateChangeReason,
+  Unsubscribe,
+} from './types.js';
