@@ -62,6 +62,17 @@ function raceFloor(): Promise<number> {
   value().then(raceResolve, raceReject);
   return promise;
 }
+/**
+ * The race floor around an untimed closed breakwater call: the race plus the breaker's own
+ * admission and outcome recording, with no deadline bookkeeping at all. A lower bound (give or
+ * take the pass-through's extra reaction) for any timed call built on the same recording.
+ */
+const untimed = new CircuitBreaker('bench-untimed', { resetTimeout: 10_000 });
+function raceAroundClosedCall(): Promise<number> {
+  const promise = new Promise<number>(captureRace);
+  untimed.execute(value).then(raceResolve, raceReject);
+  return promise;
+}
 const fallbackValue = (): number => 0;
 
 async function measure(c: Contender, iterations: number): Promise<number> {
@@ -134,6 +145,7 @@ async function perCall(): Promise<string[]> {
       ...(await bench('closed, 1 s timeout', [
         { name: 'bare', run: () => value() },
         { name: 'race floor (no breaker)', run: raceFloor },
+        { name: 'race floor + untimed breakwater call', run: raceAroundClosedCall },
         { name: 'breakwater', run: () => bw.execute(value) },
         { name: 'opossum 9', run: () => op.fire() },
         { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },

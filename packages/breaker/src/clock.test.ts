@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cachedSystemNow, systemClock } from './clock.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { CACHED_NOW_MAX_READS, cachedSystemNow, systemClock } from './clock.js';
 
 describe('systemClock', () => {
   it('follows Date.now and never goes backwards', () => {
@@ -29,5 +30,34 @@ describe('cachedSystemNow', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(cachedSystemNow()).toBeGreaterThanOrEqual(first + 5);
+  });
+
+  it('is refreshed after CACHED_NOW_MAX_READS reads even when the turn never ends', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = cachedSystemNow();
+    const spinUntil = Date.now() + 5;
+    while (Date.now() < spinUntil) {
+      // busy
+    }
+    let latest = first;
+    for (let i = 0; i < CACHED_NOW_MAX_READS; i++) latest = cachedSystemNow();
+    expect(latest).toBeGreaterThanOrEqual(first + 5);
+  });
+
+  it('does not let a long run of promise reactions make deadlines fire early', async () => {
+    const breaker = new CircuitBreaker('stale-clock', { timeout: 50 });
+    // Warm the cache, then stay inside one macrotask for ~100 ms of promise reactions,
+    // reading the clock along the way as busy breaker traffic would.
+    await breaker.execute(async () => 1);
+    const until = Date.now() + 100;
+    while (Date.now() < until) {
+      await breaker.execute(async () => 1);
+    }
+    // A call that takes 10 ms of real time must succeed: its deadline is 50 ms from *now*.
+    const slow = await breaker.execute(
+      () => new Promise<string>((resolve) => setTimeout(() => resolve('value'), 10)),
+      () => 'fallback',
+    );
+    expect(slow).toBe('value');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineList, type DeadlineEntry } from './deadline-list.js';
+import { systemClock } from './clock.js';
 import { createFakeClock } from './testing/fake-clock.js';
 
 const entry = (deadline: number, log: number[]): DeadlineEntry => ({
@@ -58,5 +59,65 @@ describe('DeadlineList', () => {
     for (const d of [10, 30, 20, 40, 25]) list.insert(entry(d, log));
     clock.advance(100);
     expect(log).toEqual([10, 20, 25, 30, 40]);
+  });
+});
+
+describe('DeadlineList on the system clock: keeping the process alive', () => {
+  const pendingTimer = (): DeadlineEntry => ({
+    deadline: systemClock.now() + 60_000,
+    prev: null,
+    next: null,
+    linked: false,
+    expire() {
+      throw new Error('must not expire in this test');
+    },
+  });
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('refs its timer while entries are pending and unrefs it at the end of the turn they are gone', async () => {
+    const list = new DeadlineList(systemClock);
+    const a = pendingTimer();
+    const b = pendingTimer();
+    list.insert(a);
+    expect(list.armed).toBe(true);
+    expect(list.holdsProcess).toBe(true);
+    list.insert(b);
+    list.remove(a);
+    await nextTurn();
+    expect(list.holdsProcess).toBe(true); // b still pending
+    list.remove(b);
+    expect(list.holdsProcess).toBe(true); // released at the end of the turn, not per call
+    await nextTurn();
+    expect(list.holdsProcess).toBe(false);
+    expect(list.armed).toBe(true); // the timer stays armed (no timer churn), just unref'ed
+    // A new entry refs the same timer again instead of creating one.
+    const c = pendingTimer();
+    list.insert(c);
+    expect(list.holdsProcess).toBe(true);
+    list.remove(c);
+    await nextTurn();
+    expect(list.holdsProcess).toBe(false);
+  });
+
+  it('an entry inserted again within the same turn keeps the timer ref-ed', async () => {
+    const list = new DeadlineList(systemClock);
+    const a = pendingTimer();
+    list.insert(a);
+    list.remove(a);
+    const b = pendingTimer();
+    list.insert(b);
+    await nextTurn();
+    expect(list.holdsProcess).toBe(true);
+    list.remove(b);
+    await nextTurn();
+    expect(list.holdsProcess).toBe(false);
+  });
+
+  it('never refs a fake clock timer (no ref/unref on its handles)', () => {
+    const clock = createFakeClock();
+    const list = new DeadlineList(clock);
+    list.insert(entry(10, []));
+    expect(list.armed).toBe(true);
+    expect(list.holdsProcess).toBe(false);
   });
 });

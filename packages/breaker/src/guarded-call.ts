@@ -1,47 +1,22 @@
 /**
- * One admitted call that needs racing: it has a deadline (call timeout or half-open trial
- * limit) and/or a caller signal. Whichever comes first — the op settling, the deadline, the
- * caller's abort — settles the call, exactly once; the others are ignored. Calls with neither
- * take a cheaper path in the breaker and never create one of these.
+ * A call that involves a signal: the caller passed `options.signal`, and/or it has a deadline
+ * and its op declares a signal parameter (so the deadline must abort it). Whichever comes
+ * first — the op settling, the deadline, the caller's abort — settles the call, exactly once;
+ * the others are ignored. Calls without a signal take cheaper paths (call-runners.ts,
+ * timed-call.ts) and never create one of these.
  */
+import {
+  NEVER_ABORTED,
+  isThenable,
+  newDeferred,
+  type Fallback,
+  type Operation,
+} from './call-support.js';
 import type { DeadlineEntry, DeadlineList } from './deadline-list.js';
 import { TimeoutError } from './errors.js';
+import type { OutcomeRecorder } from './outcome-recorder.js';
 
-/** How a guarded call reports its outcome; each method returns the value to settle with. */
-export interface CallOwner {
-  onCallSuccess(call: GuardedCall): void;
-  /** Returns the fallback's result, or throws the error to reject with. */
-  onCallError(call: GuardedCall, error: unknown): unknown;
-  /** Returns the fallback's result, or throws the TimeoutError to reject with. */
-  onCallTimeout(call: GuardedCall, error: TimeoutError): unknown;
-  onCallAbort(call: GuardedCall, reason: unknown): void;
-}
-
-/** True for promises and other thenables. */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    v !== null &&
-    (typeof v === 'object' || typeof v === 'function') &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-/** An AbortSignal that never aborts: handed to ops when nothing can cancel them. */
-export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-
-// A shared executor (no closure per call): the Promise constructor calls it synchronously,
-// and the constructor below picks the resolvers up right away.
-let capturedResolve: (value: unknown) => void;
-let capturedReject: (error: unknown) => void;
-const captureResolvers = (
-  resolve: (value: unknown) => void,
-  reject: (error: unknown) => void,
-): void => {
-  capturedResolve = resolve;
-  capturedReject = reject;
-};
-
-export class GuardedCall implements DeadlineEntry {
+class GuardedCall implements DeadlineEntry {
   deadline = Infinity;
   prev: DeadlineEntry | null = null;
   next: DeadlineEntry | null = null;
@@ -49,36 +24,27 @@ export class GuardedCall implements DeadlineEntry {
   settled = false;
   /** Only created when the op can observe a signal and a deadline can abort it. */
   controller: AbortController | undefined = undefined;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  readonly promise: Promise<unknown>;
+  resolve: (value: unknown) => void = noop;
+  reject: (error: unknown) => void = noop;
   private onCallerAbort: (() => void) | undefined = undefined;
 
   constructor(
-    private readonly owner: CallOwner,
+    private readonly recorder: OutcomeRecorder,
     private readonly list: DeadlineList,
     /** Generation the call was admitted in. */
-    readonly generation: number,
+    private readonly gen: number,
     /** Admitted as a half-open trial (owns a trial slot). */
-    readonly trial: boolean,
+    private readonly trial: boolean,
     /** Clock time at admission. */
-    readonly start: number,
+    private readonly start: number,
     /** Time limit in ms, or false. */
-    readonly limit: number | false,
-    readonly callerSignal: AbortSignal | undefined,
-    /** The caller's fallback, if any (read by the owner). */
-    readonly fallback: ((reason: unknown) => unknown) | undefined,
-  ) {
-    this.promise = new Promise(captureResolvers);
-    this.resolve = capturedResolve;
-    this.reject = capturedReject;
-  }
+    private readonly limit: number | false,
+    private readonly callerSignal: AbortSignal | undefined,
+    private readonly fallback: Fallback<unknown> | undefined,
+  ) {}
 
-  /**
-   * Starts `op`. `observes` tells whether the op takes a signal parameter (`op.length > 0`):
-   * only then is an AbortController created for the deadline.
-   */
-  run(op: (signal: AbortSignal) => unknown, observes: boolean): Promise<unknown> {
+  /** Starts `op`; `observes`: the op takes a signal parameter (`op.length > 0`). */
+  run(op: Operation<unknown>, observes: boolean): void {
     const caller = this.callerSignal;
     let signal = caller ?? NEVER_ABORTED;
     if (this.limit !== false) {
@@ -98,7 +64,7 @@ export class GuardedCall implements DeadlineEntry {
       result = op(signal);
     } catch (error) {
       this.fail(error);
-      return this.promise;
+      return;
     }
     if (isThenable(result)) {
       const p = result instanceof Promise ? result : Promise.resolve(result);
@@ -109,13 +75,12 @@ export class GuardedCall implements DeadlineEntry {
     } else {
       this.succeed(result);
     }
-    return this.promise;
   }
 
   private succeed(value: unknown): void {
     if (!this.finish()) return;
     try {
-      this.owner.onCallSuccess(this);
+      this.recorder.recordSuccess(this.gen, this.trial, this.start);
     } finally {
       this.resolve(value);
     }
@@ -123,7 +88,13 @@ export class GuardedCall implements DeadlineEntry {
 
   private fail(error: unknown): void {
     if (!this.finish()) return;
-    this.settleWith(() => this.owner.onCallError(this, error));
+    try {
+      this.resolve(
+        this.recorder.handleError(this.gen, this.trial, this.start, error, this.fallback),
+      );
+    } catch (thrown) {
+      this.reject(thrown);
+    }
   }
 
   /** Deadline passed (called by the DeadlineList, already unlinked). */
@@ -131,13 +102,19 @@ export class GuardedCall implements DeadlineEntry {
     if (!this.finish()) return;
     const error = new TimeoutError(this.limit as number);
     this.controller?.abort(error);
-    this.settleWith(() => this.owner.onCallTimeout(this, error));
+    try {
+      this.resolve(
+        this.recorder.handleTimeout(this.gen, this.trial, this.start, error, this.fallback),
+      );
+    } catch (thrown) {
+      this.reject(thrown);
+    }
   }
 
   private abort(reason: unknown): void {
     if (!this.finish()) return;
     this.controller?.abort(reason);
-    this.owner.onCallAbort(this, reason);
+    this.recorder.recordNeutral(this.gen, this.trial, this.start, reason);
     this.reject(reason);
   }
 
@@ -152,12 +129,25 @@ export class GuardedCall implements DeadlineEntry {
     }
     return true;
   }
+}
 
-  private settleWith(produce: () => unknown): void {
-    try {
-      this.resolve(produce());
-    } catch (error) {
-      this.reject(error);
-    }
-  }
+function noop(): void {}
+
+/** Runs `op` racing its deadline (if any) and the caller's signal (if any). */
+export function runGuarded(
+  recorder: OutcomeRecorder,
+  list: DeadlineList,
+  gen: number,
+  trial: boolean,
+  start: number,
+  limit: number | false,
+  signal: AbortSignal | undefined,
+  observes: boolean,
+  op: Operation<unknown>,
+  fallback: Fallback<unknown> | undefined,
+): Promise<unknown> {
+  const call = new GuardedCall(recorder, list, gen, trial, start, limit, signal, fallback);
+  const promise = newDeferred(call);
+  call.run(op, observes);
+  return promise;
 }

@@ -1,0 +1,141 @@
+/**
+ * Records call outcomes, fenced by generation: the result of a call admitted in an earlier
+ * generation never changes the state or the window (its outcome event is still emitted).
+ * Decides what a failure does (count in the window and maybe trip; re-open after a failed
+ * trial; close after a successful one) and what the caller gets (fallback or the error).
+ */
+import createDebug from 'debug';
+import { elapsed, type Fallback } from './call-support.js';
+import type { ClosedState, HalfOpenState } from './circuit-state.js';
+import type { TimeoutError } from './errors.js';
+import type { StateMachine } from './state-machine.js';
+import { evaluateTripRule } from './trip-rule.js';
+
+const debug = createDebug('breakwater:breaker');
+
+export class OutcomeRecorder {
+  constructor(private readonly m: StateMachine) {}
+
+  recordSuccess(gen: number, trial: boolean, start: number): void {
+    const m = this.m;
+    const now = m.now();
+    if (gen === m.st.gen) {
+      if (trial) m.toClosed('trial-success');
+      else if (m.opts.slowCallDuration === false) m.window.record(now, false, false);
+      else this.recordClosed(now, false, elapsed(now, start));
+    }
+    if (m.events.has('success')) {
+      m.events.emit('success', { name: m.name, durationMs: elapsed(now, start) });
+    }
+  }
+
+  /** A failure (thrown error or timeout) of a call admitted in generation `gen`. */
+  recordFailure(
+    gen: number,
+    trial: boolean,
+    start: number,
+    error: unknown,
+    timedOut: boolean,
+  ): void {
+    const m = this.m;
+    const now = m.now();
+    m.lastFailureTime = now;
+    if (gen === m.st.gen) {
+      if (trial) {
+        const st = m.st as HalfOpenState;
+        m.toOpen(timedOut ? 'trial-timeout' : 'trial-failure', st.attempt + 1);
+      } else {
+        this.recordClosed(now, true, elapsed(now, start));
+      }
+    }
+    const event = timedOut ? 'timeout' : 'failure';
+    if (m.events.has(event)) {
+      m.events.emit(event, { name: m.name, durationMs: elapsed(now, start), error });
+    }
+  }
+
+  /** Neutral outcome (ignored error, caller abort): a trial just gives its slot back. */
+  recordNeutral(gen: number, trial: boolean, start: number, error: unknown): void {
+    const m = this.m;
+    const st = m.st;
+    if (trial && gen === st.gen && st.kind === 'half-open') st.inFlight--;
+    if (m.events.has('ignored')) {
+      m.events.emit('ignored', { name: m.name, durationMs: elapsed(m.now(), start), error });
+    }
+  }
+
+  /** Classifies and records an error; true if it counted as a failure. Never throws. */
+  recordError(gen: number, trial: boolean, start: number, error: unknown): boolean {
+    if (!this.isCounted(error)) {
+      this.recordNeutral(gen, trial, start, error);
+      return false;
+    }
+    this.recordFailure(gen, trial, start, error, false);
+    return true;
+  }
+
+  /** Records an error, then falls back or throws (ignored errors are rethrown unchanged). */
+  handleError<R>(
+    gen: number,
+    trial: boolean,
+    start: number,
+    error: unknown,
+    fallback: Fallback<R> | undefined,
+  ): R | PromiseLike<R> {
+    if (!this.recordError(gen, trial, start, error)) throw error;
+    return this.fallBack(error, fallback);
+  }
+
+  /** Records a timeout, then falls back or throws the TimeoutError. */
+  handleTimeout<R>(
+    gen: number,
+    trial: boolean,
+    start: number,
+    error: TimeoutError,
+    fallback: Fallback<R> | undefined,
+  ): R | PromiseLike<R> {
+    this.recordFailure(gen, trial, start, error, true);
+    return this.fallBack(error, fallback);
+  }
+
+  /** `fallback(reason)` (announced by a `fallback` event), or throws `reason` without one. */
+  fallBack<R>(reason: unknown, fallback: Fallback<R> | undefined): R | PromiseLike<R> {
+    if (fallback === undefined) throw reason;
+    const m = this.m;
+    if (m.events.has('fallback')) m.events.emit('fallback', { name: m.name, reason });
+    return fallback(reason);
+  }
+
+  /** Creates the generation-bound handlers of a closed state (once per generation). */
+  bindHandlers(st: ClosedState): void {
+    const gen = st.gen;
+    st.onValue = () => this.recordSuccess(gen, false, NaN);
+    st.onError = (error) => this.recordError(gen, false, NaN, error);
+  }
+
+  private recordClosed(now: number, failed: boolean, durationMs: number): void {
+    const m = this.m;
+    const o = m.opts;
+    const slow = o.slowCallDuration !== false && durationMs > o.slowCallDuration;
+    m.window.record(now, failed, slow);
+    if ((failed || slow) && m.forced === null) {
+      const verdict = evaluateTripRule(m.window, o);
+      if (verdict !== null) m.toOpen(verdict, 0);
+    }
+  }
+
+  private isCounted(error: unknown): boolean {
+    const isFailure = this.m.opts.isFailure;
+    if (isFailure === undefined) return true;
+    try {
+      return isFailure(error) !== false;
+    } catch (predicateError) {
+      debug(
+        '%s: isFailure threw, counting the error as a failure: %O',
+        this.m.name,
+        predicateError,
+      );
+      return true;
+    }
+  }
+}
