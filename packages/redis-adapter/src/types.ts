@@ -20,14 +20,7 @@ export type RedisConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'cl
  * - `unknown`: any other error the classifier counts as unavailability
  */
 export type RedisFailureKind =
-  | 'circuit-open'
-  | 'timeout'
-  | 'not-ready'
-  | 'connection'
-  | 'server'
-  | 'auth'
-  | 'tls'
-  | 'unknown';
+  'circuit-open' | 'timeout' | 'not-ready' | 'connection' | 'server' | 'auth' | 'tls' | 'unknown';
 
 /** Outcome of one executeRedisOperation call. */
 export type RedisOperationResult = 'success' | 'fallback' | 'error';

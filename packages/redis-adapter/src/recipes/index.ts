@@ -26,7 +26,7 @@ export type {
   StoreWriteResult,
 } from './key-value-store.js';
 
-export { StoreUnavailableError, isStoreUnavailableError } from './errors.js';
+export { StoreUnavailableError, isStoreUnavailableError } from '../errors.js';
 export type {
   DegradationReason,
   DegradationStats,

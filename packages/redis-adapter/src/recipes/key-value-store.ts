@@ -4,7 +4,7 @@
  */
 import { DegradationReporter } from './degradation-reporter.js';
 import type { DegradationStats, DegradedEvent, RecipeKind } from './degradation-reporter.js';
-import { StoreUnavailableError } from './errors.js';
+import { StoreUnavailableError } from '../errors.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { command, runRedisStep } from './recipe-client.js';
 import type { RecipeAdapter, RecipeFailureReason, RecipeRedisClient } from './recipe-client.js';

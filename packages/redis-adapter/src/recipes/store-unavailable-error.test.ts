@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, isStoreUnavailableError } from './errors.js';
+import { StoreUnavailableError, isStoreUnavailableError } from '../errors.js';
 
 describe('StoreUnavailableError', () => {
   it('has a name, the operation, the reason and the cause', () => {

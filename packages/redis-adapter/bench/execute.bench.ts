@@ -1,0 +1,109 @@
+/**
+ * executeRedisOperation(GET) vs the raw node-redis client on loopback, against a redis-server
+ * started here. Concurrency 1 and 100; variants interleaved round by round in one run so that
+ * machine noise hits all of them alike. Prints a markdown table (median of the rounds).
+ *
+ *   pnpm --filter @breakwater/redis-adapter bench        (ROUNDS=7 ROUND_MS=1000 to change)
+ */
+import os from 'node:os';
+import { createClient } from 'redis';
+import { createRedisAdapter } from '../src/index.js';
+import { startRedis } from '../../../test-support/redis-server.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const ROUND_MS = Number(process.env.ROUND_MS ?? 500);
+
+type Get = () => Promise<unknown>;
+interface Sample {
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+async function runRound(get: Get, concurrency: number, ms: number): Promise<Sample> {
+  const lat: number[] = [];
+  let ops = 0;
+  const end = performance.now() + ms;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      await get();
+      lat.push(performance.now() - t);
+      ops++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - t0;
+  lat.sort((a, b) => a - b);
+  const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  return { opsPerSec: (ops / elapsed) * 1000, p50: q(0.5), p99: q(0.99) };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+};
+
+const server = await startRedis();
+const raw = createClient({ url: server.url });
+raw.on('error', () => undefined);
+await raw.connect();
+const adapter = createRedisAdapter({ url: server.url });
+await adapter.connect();
+await raw.set('bench:key', 'x'.repeat(32));
+
+const variants: Record<string, Get> = {
+  'raw node-redis (defaults)': () => raw.get('bench:key'),
+  "raw: the adapter's own client": () => adapter.client.get('bench:key'),
+  'executeRedisOperation(GET)': () =>
+    adapter.executeRedisOperation(
+      (c) => c.get('bench:key'),
+      () => null,
+      'bench-get',
+    ),
+};
+
+const rows: string[] = [];
+console.log(
+  `# redis-adapter bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ` +
+    `${ROUNDS} rounds x ${ROUND_MS} ms per variant, loopback redis-server`,
+);
+for (const concurrency of [1, 100]) {
+  // Warm-up (JIT, connections).
+  for (const get of Object.values(variants)) await runRound(get, concurrency, 300);
+  const samples: Record<string, Sample[]> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    const names = Object.keys(variants);
+    // Rotate the order each round.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]!;
+      (samples[name] ??= []).push(await runRound(variants[name]!, concurrency, ROUND_MS));
+    }
+  }
+  // Ratios are taken per round (the variants of one round ran back to back, so they saw the
+  // same machine load), then the median over rounds: robust on a shared, noisy machine.
+  const perRound = (name: string, ref: string): number =>
+    median(samples[name]!.map((s, i) => s.opsPerSec / samples[ref]![i]!.opsPerSec)) * 100;
+  for (const [name, ss] of Object.entries(samples)) {
+    const ops = median(ss.map((s) => s.opsPerSec));
+    const lo = Math.min(...ss.map((s) => s.opsPerSec));
+    const hi = Math.max(...ss.map((s) => s.opsPerSec));
+    rows.push(
+      `| ${concurrency} | ${name} | ${Math.round(ops).toLocaleString('en-US')} | ` +
+        `${Math.round(lo).toLocaleString('en-US')}–${Math.round(hi).toLocaleString('en-US')} | ` +
+        `${median(ss.map((s) => s.p50)).toFixed(3)} | ${median(ss.map((s) => s.p99)).toFixed(3)} | ` +
+        `${perRound(name, 'raw node-redis (defaults)').toFixed(1)}% | ` +
+        `${perRound(name, "raw: the adapter's own client").toFixed(1)}% |`,
+    );
+  }
+}
+console.log(
+  '\n| concurrency | variant | GET/s (median) | GET/s (min–max of rounds) | p50 ms | p99 ms | vs raw defaults (median per-round ratio) | vs same client raw (median per-round ratio) |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
+
+await raw.close();
+await adapter.close();
+await server.stop();

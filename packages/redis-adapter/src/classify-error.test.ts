@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { BrokenCircuitError, TimeoutError as BreakerTimeoutError } from '@breakwater/breaker';
+import {
+  AbortError,
+  BlobError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  MaxCommandRedirectionsError,
+  MultiErrorReply,
+  ReconnectStrategyError,
+  RootNodesUnavailableError,
+  SimpleError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutDuringMaintenanceError,
+  SocketTimeoutError,
+  TimeoutError,
+  WatchError,
+} from 'redis';
+import { classifyConnectionError, classifyRedisError } from './classify-error.js';
+import {
+  RedisAuthenticationError,
+  RedisConnectTimeoutError,
+  RedisNotReadyError,
+  RedisProtocolError,
+  RedisTlsError,
+} from './errors.js';
+
+const sys = (code: string, message = code): Error => Object.assign(new Error(message), { code });
+/** A class with the same name as node-redis' but from "another copy of the package". */
+const duplicate = (name: string, message = ''): Error => {
+  const C = { [name]: class extends Error {} }[name]!;
+  return new C(message);
+};
+
+describe('classifyRedisError', () => {
+  const table: Array<[string, unknown, string]> = [
+    [
+      'BrokenCircuitError',
+      new BrokenCircuitError({
+        breakerName: 'r',
+        state: 'open',
+        reason: 'open',
+        retryAfter: 1,
+        nextRetryTime: 1,
+      }),
+      'circuit-open',
+    ],
+    ['breaker TimeoutError', new BreakerTimeoutError(100), 'timeout'],
+    ['RedisNotReadyError', new RedisNotReadyError('reconnecting'), 'not-ready'],
+    ['RedisAuthenticationError', new RedisAuthenticationError('x'), 'auth'],
+    ['RedisTlsError', new RedisTlsError('x', 'CERT_HAS_EXPIRED'), 'tls'],
+    ['RedisProtocolError', new RedisProtocolError('x'), 'connection'],
+    ['RedisConnectTimeoutError', new RedisConnectTimeoutError(10), 'timeout'],
+    ['SocketClosedUnexpectedlyError', new SocketClosedUnexpectedlyError(), 'connection'],
+    ['SocketTimeoutError', new SocketTimeoutError(10), 'connection'],
+    [
+      'SocketTimeoutDuringMaintenanceError',
+      new SocketTimeoutDuringMaintenanceError(10),
+      'connection',
+    ],
+    ['ConnectionTimeoutError', new ConnectionTimeoutError(), 'connection'],
+    ['ClientClosedError', new ClientClosedError(), 'connection'],
+    ['ClientOfflineError', new ClientOfflineError(), 'connection'],
+    ['DisconnectsClientError', new DisconnectsClientError(), 'connection'],
+    ['RootNodesUnavailableError', new RootNodesUnavailableError(), 'connection'],
+    ['node-redis TimeoutError (empty message)', new TimeoutError(), 'timeout'],
+    ['AbortError', new AbortError(), 'timeout'],
+    ['MaxCommandRedirectionsError', new MaxCommandRedirectionsError(), 'server'],
+    [
+      'ReconnectStrategyError(ECONNREFUSED)',
+      new ReconnectStrategyError(new Error('x'), sys('ECONNREFUSED')),
+      'connection',
+    ],
+    [
+      'ReconnectStrategyError(auth)',
+      new ReconnectStrategyError(new RedisAuthenticationError('x'), new SimpleError('WRONGPASS')),
+      'auth',
+    ],
+    ['LOADING', new SimpleError('LOADING Redis is loading the dataset in memory'), 'server'],
+    ['BUSY', new SimpleError('BUSY Redis is busy running a script'), 'server'],
+    ['MASTERDOWN', new SimpleError('MASTERDOWN Link with MASTER is down'), 'server'],
+    [
+      'READONLY',
+      new SimpleError("READONLY You can't write against a read only replica."),
+      'server',
+    ],
+    ['CLUSTERDOWN', new SimpleError('CLUSTERDOWN The cluster is down'), 'server'],
+    ['TRYAGAIN', new SimpleError('TRYAGAIN Multiple keys request during rehashing'), 'server'],
+    ['OOM', new SimpleError("OOM command not allowed when used memory > 'maxmemory'."), 'server'],
+    ['MISCONF', new SimpleError('MISCONF Redis is configured to save RDB snapshots'), 'server'],
+    ['NOREPLICAS', new SimpleError('NOREPLICAS Not enough good replicas to write.'), 'server'],
+    ['WRONGPASS', new SimpleError('WRONGPASS invalid username-password pair'), 'auth'],
+    ['NOAUTH', new SimpleError('NOAUTH Authentication required.'), 'auth'],
+    [
+      'unknown HELLO',
+      new SimpleError("ERR unknown command 'HELLO', with args beginning with: "),
+      'connection',
+    ],
+    ['BlobError LOADING', new BlobError('LOADING x'), 'server'],
+    [
+      'WRONGTYPE',
+      new SimpleError('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      'data',
+    ],
+    ['syntax', new SimpleError('ERR syntax error'), 'data'],
+    ['arity', new SimpleError("ERR wrong number of arguments for 'get' command"), 'data'],
+    ['not an integer', new SimpleError('ERR value is not an integer or out of range'), 'data'],
+    [
+      'BUSYKEY (data, not BUSY)',
+      new SimpleError('BUSYKEY Target key name already exists.'),
+      'data',
+    ],
+    ['NOPERM on a command', new SimpleError('NOPERM this user has no permissions'), 'data'],
+    [
+      'EXECABORT',
+      new SimpleError('EXECABORT Transaction discarded because of previous errors.'),
+      'data',
+    ],
+    ['NOSCRIPT', new SimpleError('NOSCRIPT No matching script.'), 'data'],
+    ['WatchError', new WatchError(), 'data'],
+    ['MultiErrorReply', new MultiErrorReply([new SimpleError('ERR x')], [0]), 'data'],
+    ['ECONNRESET', sys('ECONNRESET', 'read ECONNRESET'), 'connection'],
+    ['ECONNREFUSED', sys('ECONNREFUSED'), 'connection'],
+    ['EPIPE', sys('EPIPE'), 'connection'],
+    ['ENOTFOUND', sys('ENOTFOUND'), 'connection'],
+    ['self-signed', sys('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'tls'],
+    ['altname', sys('ERR_TLS_CERT_ALTNAME_INVALID'), 'tls'],
+    ['ssl version', sys('ERR_SSL_WRONG_VERSION_NUMBER'), 'tls'],
+    ['queue full', new Error('The queue is full'), 'connection'],
+    ['ioredis closed', new Error('Connection is closed.'), 'connection'],
+    [
+      'ioredis offline',
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+      'connection',
+    ],
+    [
+      'ioredis ReplyError WRONGTYPE',
+      Object.assign(new Error('WRONGTYPE x'), { name: 'ReplyError' }),
+      'data',
+    ],
+    [
+      'ioredis ReplyError LOADING',
+      Object.assign(new Error('LOADING x'), { name: 'ReplyError' }),
+      'server',
+    ],
+    ['cluster node missing', new Error('Cannot find node 127.0.0.1:7000'), 'unknown'],
+    ['sentinel', new Error('None of the sentinels are available'), 'unknown'],
+    [
+      'duplicate copy: SocketClosedUnexpectedlyError',
+      duplicate('SocketClosedUnexpectedlyError'),
+      'connection',
+    ],
+    ['duplicate copy: SimpleError READONLY', duplicate('SimpleError', 'READONLY x'), 'server'],
+    ['caller bug: TypeError', new TypeError('x is not a function'), 'data'],
+    ['a thrown string', 'oops', 'data'],
+    ['null', null, 'data'],
+  ];
+  it.each(table)('%s → %s', (_label, error, expected) => {
+    expect(classifyRedisError(error)).toBe(expected);
+  });
+
+  it('classifyConnectionError never answers data', () => {
+    expect(classifyConnectionError(new Error('weird'))).toBe('connection');
+    expect(classifyConnectionError(new SimpleError('NOPERM x'))).toBe('connection');
+    expect(classifyConnectionError(new SimpleError('WRONGPASS x'))).toBe('auth');
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { createRedisAdapterFromEnv, redisAdapterOptionsFromEnv } from './env.js';
+import { isRedisConfigError, type RedisConfigError } from './errors.js';
+
+const fail = (env: Record<string, string>): RedisConfigError => {
+  try {
+    redisAdapterOptionsFromEnv(env);
+  } catch (e) {
+    expect(isRedisConfigError(e)).toBe(true);
+    expect(e).toBeInstanceOf(RangeError);
+    return e as RedisConfigError;
+  }
+  throw new Error('expected a RedisConfigError');
+};
+
+describe('redisAdapterOptionsFromEnv', () => {
+  it('reads every variable', () => {
+    const o = redisAdapterOptionsFromEnv({
+      REDIS_URL: 'redis://cache:6380/1',
+      REDIS_HOST: 'other',
+      REDIS_PORT: '7000',
+      REDIS_USERNAME: 'app',
+      REDIS_PASSWORD: ' pw with spaces ',
+      REDIS_DB: '3',
+      REDIS_TLS: 'true',
+      REDIS_TLS_SERVERNAME: 'sni.example.com',
+      REDIS_RESP: '2',
+      REDIS_OPERATION_TIMEOUT: '500',
+      REDIS_CONNECT_TIMEOUT: '3000',
+      REDIS_RECONNECT_GRACE: '0',
+      REDIS_PING_INTERVAL: '5000',
+      REDIS_SOCKET_TIMEOUT: '15000',
+      REDIS_REQUIRE_CONNECTION: 'yes',
+      REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD: '10',
+      REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT: '20000',
+      REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS: '2',
+    });
+    expect(o).toEqual({
+      url: 'redis://cache:6380/1',
+      host: 'other',
+      port: 7000,
+      username: 'app',
+      password: ' pw with spaces ',
+      database: 3,
+      tls: { servername: 'sni.example.com' },
+      RESP: 2,
+      operationTimeout: 500,
+      connectTimeout: 3000,
+      reconnectGrace: 0,
+      pingInterval: 5000,
+      socketTimeout: 15000,
+      requireConnection: true,
+      breaker: { failureThreshold: 10, resetTimeout: 20000, halfOpenMaxAttempts: 2 },
+    });
+  });
+
+  it('empty and unset variables are ignored; off disables ping and socket timeout', () => {
+    expect(redisAdapterOptionsFromEnv({ REDIS_HOST: '', REDIS_PORT: '  ' })).toEqual({});
+    expect(
+      redisAdapterOptionsFromEnv({ REDIS_PING_INTERVAL: 'off', REDIS_SOCKET_TIMEOUT: '0' }),
+    ).toEqual({ pingInterval: false, socketTimeout: false });
+  });
+
+  it.each([
+    [{ REDIS_PORT: 'abc' }, 'REDIS_PORT', 'REDIS_PORT must be an integer, got "abc"'],
+    [{ REDIS_PORT: '70000' }, 'REDIS_PORT', 'REDIS_PORT must be in [1, 65535], got "70000"'],
+    [{ REDIS_PORT: '-1' }, 'REDIS_PORT', 'REDIS_PORT must be in [1, 65535], got "-1"'],
+    [{ REDIS_DB: '1.5' }, 'REDIS_DB', 'REDIS_DB must be an integer, got "1.5"'],
+    [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS', 'REDIS_TLS must be true or false, got "maybe"'],
+    [{ REDIS_RESP: '4' }, 'REDIS_RESP', 'REDIS_RESP must be 2 or 3, got "4"'],
+    [
+      { REDIS_OPERATION_TIMEOUT: '1s' },
+      'REDIS_OPERATION_TIMEOUT',
+      'REDIS_OPERATION_TIMEOUT must be an integer (milliseconds), got "1s"',
+    ],
+    [
+      { REDIS_OPERATION_TIMEOUT: '0' },
+      'REDIS_OPERATION_TIMEOUT',
+      'REDIS_OPERATION_TIMEOUT must be in [1, 2147483647] (milliseconds), got "0"',
+    ],
+    [
+      { REDIS_CONNECT_TIMEOUT: 'NaN' },
+      'REDIS_CONNECT_TIMEOUT',
+      'REDIS_CONNECT_TIMEOUT must be an integer (milliseconds), got "NaN"',
+    ],
+    [
+      { REDIS_RECONNECT_GRACE: '-5' },
+      'REDIS_RECONNECT_GRACE',
+      'REDIS_RECONNECT_GRACE must be in [0, 2147483647] (milliseconds), got "-5"',
+    ],
+    [
+      { REDIS_PING_INTERVAL: 'often' },
+      'REDIS_PING_INTERVAL',
+      'REDIS_PING_INTERVAL must be an integer (milliseconds), got "often"',
+    ],
+    [
+      { REDIS_SOCKET_TIMEOUT: '1e3' },
+      'REDIS_SOCKET_TIMEOUT',
+      'REDIS_SOCKET_TIMEOUT must be an integer (milliseconds), got "1e3"',
+    ],
+    [
+      { REDIS_REQUIRE_CONNECTION: '2' },
+      'REDIS_REQUIRE_CONNECTION',
+      'REDIS_REQUIRE_CONNECTION must be true or false, got "2"',
+    ],
+    [
+      { REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD: '0' },
+      'REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD',
+      'REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD must be in [1, 1000000], got "0"',
+    ],
+    [
+      { REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT: 'x' },
+      'REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT',
+      'REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT must be an integer (milliseconds), got "x"',
+    ],
+    [
+      { REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS: 'two' },
+      'REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS',
+      'REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS must be an integer, got "two"',
+    ],
+    [
+      { REDIS_URL: 'http://:hunter2@host:6379' },
+      'REDIS_URL',
+      'REDIS_URL must start with redis:// or rediss://, got http://:***@host:6379/',
+    ],
+    [
+      { REDIS_URL: 'nonsense hunter2' },
+      'REDIS_URL',
+      'REDIS_URL is not a valid URL, got <unparseable-url>',
+    ],
+    [
+      { REDIS_URL: 'rediss://h', REDIS_TLS: 'false' },
+      'REDIS_TLS',
+      'REDIS_TLS is false but REDIS_URL uses rediss:// (TLS)',
+    ],
+  ])('%o → %s', (env, variable, message) => {
+    const e = fail(env as Record<string, string>);
+    expect(e.variable).toBe(variable);
+    expect(e.message).toBe(message);
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('createRedisAdapterFromEnv merges overrides (breaker merged key by key)', async () => {
+    const adapter = createRedisAdapterFromEnv(
+      { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1', REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD: '7' },
+      { name: 'cache', breaker: { halfOpenMaxAttempts: 2 } },
+    );
+    expect(adapter.name).toBe('cache');
+    expect(adapter.connectionState).toBe('closed');
+    await adapter.close();
+  });
+});

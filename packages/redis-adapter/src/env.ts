@@ -1,0 +1,187 @@
+/**
+ * Configuration from environment variables. A bad value fails at once with a RedisConfigError
+ * naming the variable and showing the value (URLs redacted; a password is never shown).
+ */
+import { RedisConfigError } from './errors.js';
+import type { RedisAdapterOptions } from './options.js';
+import { redactUrl } from './redact.js';
+import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
+import type { RedisAdapter } from './redis-adapter.js';
+
+/** An environment: `process.env` or any string map. */
+export type RedisEnv = Readonly<Record<string, string | undefined>>;
+
+/** The variables read, for documentation and tooling. */
+export const REDIS_ENV_VARIABLES = Object.freeze([
+  'REDIS_URL',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_USERNAME',
+  'REDIS_PASSWORD',
+  'REDIS_DB',
+  'REDIS_TLS',
+  'REDIS_TLS_SERVERNAME',
+  'REDIS_RESP',
+  'REDIS_OPERATION_TIMEOUT',
+  'REDIS_CONNECT_TIMEOUT',
+  'REDIS_RECONNECT_GRACE',
+  'REDIS_PING_INTERVAL',
+  'REDIS_SOCKET_TIMEOUT',
+  'REDIS_REQUIRE_CONNECTION',
+  'REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD',
+  'REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT',
+  'REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS',
+] as const);
+
+const read = (env: RedisEnv, name: string): string | undefined => {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+};
+
+function integer(
+  env: RedisEnv,
+  name: string,
+  min: number,
+  max: number,
+  unit = '',
+): number | undefined {
+  const v = read(env, name);
+  if (v === undefined) return undefined;
+  if (!/^[-+]?\d+$/.test(v)) {
+    throw new RedisConfigError(name, `${name} must be an integer${unit}, got ${JSON.stringify(v)}`);
+  }
+  const n = Number(v);
+  if (n < min || n > max) {
+    throw new RedisConfigError(
+      name,
+      `${name} must be in [${min}, ${max}]${unit}, got ${JSON.stringify(v)}`,
+    );
+  }
+  return n;
+}
+
+/** Milliseconds; `0` or `off`/`false` disables where `allowOff`. */
+function millis(
+  env: RedisEnv,
+  name: string,
+  min: number,
+  allowOff = false,
+): number | false | undefined {
+  const v = read(env, name);
+  if (v === undefined) return undefined;
+  if (allowOff && /^(off|false|0)$/i.test(v)) return false;
+  return integer(env, name, min, 2_147_483_647, ' (milliseconds)');
+}
+
+function boolean(env: RedisEnv, name: string): boolean | undefined {
+  const v = read(env, name);
+  if (v === undefined) return undefined;
+  if (/^(true|1|yes|on)$/i.test(v)) return true;
+  if (/^(false|0|no|off)$/i.test(v)) return false;
+  throw new RedisConfigError(name, `${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Adapter options from environment variables (see {@link REDIS_ENV_VARIABLES}). REDIS_URL, when
+ * set, is the base; REDIS_HOST/PORT/USERNAME/PASSWORD/DB override its parts.
+ *
+ * @throws RedisConfigError naming the variable and the bad value
+ */
+export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAdapterOptions {
+  const o: RedisAdapterOptions = {};
+  const url = read(env, 'REDIS_URL');
+  if (url !== undefined) {
+    let scheme: string;
+    try {
+      scheme = new URL(url).protocol;
+    } catch {
+      throw new RedisConfigError(
+        'REDIS_URL',
+        `REDIS_URL is not a valid URL, got ${redactUrl(url)}`,
+      );
+    }
+    if (scheme !== 'redis:' && scheme !== 'rediss:') {
+      throw new RedisConfigError(
+        'REDIS_URL',
+        `REDIS_URL must start with redis:// or rediss://, got ${redactUrl(url)}`,
+      );
+    }
+    o.url = url;
+  }
+  const host = read(env, 'REDIS_HOST');
+  if (host !== undefined) o.host = host;
+  const port = integer(env, 'REDIS_PORT', 1, 65535);
+  if (port !== undefined) o.port = port;
+  const username = read(env, 'REDIS_USERNAME');
+  if (username !== undefined) o.username = username;
+  const password = env.REDIS_PASSWORD;
+  if (password !== undefined && password !== '') o.password = password;
+  const db = integer(env, 'REDIS_DB', 0, 2 ** 31 - 1);
+  if (db !== undefined) o.database = db;
+  const tls = boolean(env, 'REDIS_TLS');
+  const servername = read(env, 'REDIS_TLS_SERVERNAME');
+  if (tls === false && url !== undefined && url.startsWith('rediss:')) {
+    throw new RedisConfigError(
+      'REDIS_TLS',
+      'REDIS_TLS is false but REDIS_URL uses rediss:// (TLS)',
+    );
+  }
+  if (tls === true || servername !== undefined) {
+    o.tls = servername === undefined ? true : { servername };
+  }
+  const resp = read(env, 'REDIS_RESP');
+  if (resp !== undefined) {
+    if (resp !== '2' && resp !== '3') {
+      throw new RedisConfigError(
+        'REDIS_RESP',
+        `REDIS_RESP must be 2 or 3, got ${JSON.stringify(resp)}`,
+      );
+    }
+    o.RESP = resp === '2' ? 2 : 3;
+  }
+  const opTimeout = millis(env, 'REDIS_OPERATION_TIMEOUT', 1);
+  if (opTimeout !== undefined) o.operationTimeout = opTimeout as number;
+  const connectTimeout = millis(env, 'REDIS_CONNECT_TIMEOUT', 1);
+  if (connectTimeout !== undefined) o.connectTimeout = connectTimeout as number;
+  const grace = millis(env, 'REDIS_RECONNECT_GRACE', 0);
+  if (grace !== undefined) o.reconnectGrace = grace as number;
+  const ping = millis(env, 'REDIS_PING_INTERVAL', 1, true);
+  if (ping !== undefined) o.pingInterval = ping;
+  const socketTimeout = millis(env, 'REDIS_SOCKET_TIMEOUT', 1, true);
+  if (socketTimeout !== undefined) o.socketTimeout = socketTimeout;
+  const require = boolean(env, 'REDIS_REQUIRE_CONNECTION');
+  if (require !== undefined) o.requireConnection = require;
+
+  const breaker: NonNullable<RedisAdapterOptions['breaker']> = {};
+  const threshold = integer(env, 'REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD', 1, 1_000_000);
+  if (threshold !== undefined) breaker.failureThreshold = threshold;
+  const reset = millis(env, 'REDIS_CIRCUIT_BREAKER_RESET_TIMEOUT', 1);
+  if (reset !== undefined) breaker.resetTimeout = reset as number;
+  const halfOpen = integer(env, 'REDIS_CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS', 1, 1000);
+  if (halfOpen !== undefined) breaker.halfOpenMaxAttempts = halfOpen;
+  if (Object.keys(breaker).length > 0) o.breaker = breaker;
+  return o;
+}
+
+/**
+ * createRedisAdapter with options from the environment, then `overrides` (e.g. a reporter).
+ *
+ * @throws RedisConfigError naming the variable and the bad value
+ */
+export function createRedisAdapterFromEnv(
+  env: RedisEnv = process.env,
+  overrides: RedisAdapterOptions = {},
+): RedisAdapter<NodeRedisClient> {
+  const fromEnv = redisAdapterOptionsFromEnv(env);
+  const breaker =
+    fromEnv.breaker !== undefined || overrides.breaker !== undefined
+      ? { ...fromEnv.breaker, ...overrides.breaker }
+      : undefined;
+  return createRedisAdapter({
+    ...fromEnv,
+    ...overrides,
+    ...(breaker === undefined ? {} : { breaker }),
+  });
+}

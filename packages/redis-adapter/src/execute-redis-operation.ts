@@ -1,0 +1,174 @@
+/**
+ * The heart of the adapter: one call = deadline + readiness grace + breaker + classification +
+ * fallback + reporting. It knows nothing about node-redis: it works on the small
+ * {@link OperationConnection} interface (a test runs it around an ioredis client).
+ */
+import { isTimeoutError, type CircuitBreaker, type Clock } from '@breakwater/breaker';
+import { classifyRedisError } from './classify-error.js';
+import { RedisNotReadyError } from './errors.js';
+import { redactError } from './redact.js';
+import type {
+  RedisAdapterEvents,
+  RedisConnectionState,
+  RedisFailureKind,
+  RedisFallback,
+  RedisOperationOptions,
+} from './types.js';
+
+/** What executeRedisOperation needs from a connection. Implementable for any client. */
+export interface OperationConnection<C> {
+  /** The client handed to operations. */
+  readonly client: C;
+  /** Identifies the current physical connection (changes on every reconnect). */
+  readonly epoch: number;
+  readonly state: RedisConnectionState;
+  /** True when a command can be sent now. */
+  isReady(): boolean;
+  /** Resolves true once ready, false after `ms` or when the connection cannot become ready. */
+  waitForReady(ms: number): Promise<boolean>;
+  /** The typed error explaining why the connection cannot become ready, if known. */
+  notReadyCause(): Error | undefined;
+  /**
+   * A command dispatched on connection `epoch` overran its deadline: the connection is
+   * presumed dead (silent socket, frozen server) and should be replaced.
+   */
+  onDeadlineOverrun(epoch: number): void;
+}
+
+/** Everything a call needs besides its arguments. */
+export interface OperationContext<C> {
+  readonly connection: OperationConnection<C>;
+  /** Its `timeout` option must be the default deadline (`operationTimeout`). */
+  readonly breaker: CircuitBreaker;
+  /** How long a call waits for a connection that is not ready, in ms. */
+  readonly reconnectGrace: number;
+  /** Default deadline in ms (the breaker's `timeout`). */
+  readonly operationTimeout: number;
+  readonly clock: Clock;
+  /** Secrets scrubbed from errors handed to fallbacks. */
+  readonly secrets: readonly string[];
+  /** Reports a failure (rate-limited reporter, last error for health). */
+  onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void;
+  /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
+  readonly operationEvents?: {
+    hasListeners(): boolean;
+    emit(payload: RedisAdapterEvents['operation']): void;
+  };
+}
+
+/** `isFailure` for the adapter's breaker: everything but data errors counts. */
+export function isRedisAvailabilityFailure(error: unknown): boolean {
+  return classifyRedisError(error) !== 'data';
+}
+
+/**
+ * Runs `op(client, signal)` through the breaker with a deadline (`options.timeout` or the
+ * context's default). Settles by the deadline with the value, `fallback(kind, error)` when
+ * Redis could not be used, or rejects with the op's data error unchanged (also with the
+ * caller's abort reason, or with whatever the fallback throws).
+ */
+export async function executeWithContext<C, T, F = T>(
+  ctx: OperationContext<C>,
+  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+  fallback: RedisFallback<F>,
+  name: string,
+  options?: RedisOperationOptions,
+): Promise<T | F> {
+  const events = ctx.operationEvents;
+  const start = events !== undefined && events.hasListeners() ? ctx.clock.now() : -1;
+  const conn = ctx.connection;
+  const breaker = ctx.breaker;
+  const opts =
+    options === undefined ? undefined : { timeout: options.timeout, signal: options.signal };
+  // Per-call state lives in a small object the slow paths can share. The arrows below are
+  // passed to the breaker inline on purpose: V8 optimises that shape far better (measured
+  // ~0.4 µs vs ~1.5 µs per call when the same arrows were first stored in variables).
+  const st: CallState = { dispatched: -1, fellBack: undefined };
+  let value: T | F;
+  try {
+    value =
+      op.length >= 2
+        ? await breaker.execute(
+            (signal) => {
+              if (conn.isReady()) {
+                st.dispatched = conn.epoch;
+                return op(conn.client, signal);
+              }
+              return waitThenRun(ctx, op, st, signal, options?.timeout);
+            },
+            (reason) => onFallback(ctx, st, fallback, name, reason),
+            opts,
+          )
+        : await breaker.execute(
+            () => {
+              if (conn.isReady()) {
+                st.dispatched = conn.epoch;
+                return op(conn.client, NO_SIGNAL);
+              }
+              return waitThenRun(ctx, op, st, NO_SIGNAL, options?.timeout);
+            },
+            (reason) => onFallback(ctx, st, fallback, name, reason),
+            opts,
+          );
+  } catch (error) {
+    if (st.fellBack === undefined && !options?.signal?.aborted) ctx.onFailure(name, 'data', error);
+    if (start >= 0) {
+      events!.emit({ operation: name, result: 'error', durationMs: ctx.clock.now() - start });
+    }
+    throw error;
+  }
+  if (start >= 0) {
+    const durationMs = ctx.clock.now() - start;
+    const reason = st.fellBack;
+    events!.emit(
+      reason === undefined
+        ? { operation: name, result: 'success', durationMs }
+        : { operation: name, result: 'fallback', reason, durationMs },
+    );
+  }
+  return value;
+}
+
+interface CallState {
+  /** Epoch of the connection the op was sent on, -1 if it was not sent. */
+  dispatched: number;
+  /** Set once the call fell back. */
+  fellBack: RedisFailureKind | undefined;
+}
+
+/** Slow path: the connection is not ready; wait up to the grace (inside the deadline). */
+async function waitThenRun<C, T>(
+  ctx: OperationContext<C>,
+  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+  st: CallState,
+  signal: AbortSignal,
+  timeout: number | undefined,
+): Promise<T> {
+  const conn = ctx.connection;
+  const ready = await conn.waitForReady(
+    Math.min(ctx.reconnectGrace, timeout ?? ctx.operationTimeout),
+  );
+  if (st.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
+  if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
+  st.dispatched = conn.epoch;
+  return op(conn.client, signal);
+}
+
+function onFallback<C, F>(
+  ctx: OperationContext<C>,
+  st: CallState,
+  fallback: RedisFallback<F>,
+  name: string,
+  reason: unknown,
+): F | PromiseLike<F> {
+  const cls = classifyRedisError(reason);
+  const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
+  st.fellBack = kind;
+  if (kind === 'timeout' && st.dispatched >= 0 && isTimeoutError(reason)) {
+    ctx.connection.onDeadlineOverrun(st.dispatched);
+  }
+  ctx.onFailure(name, kind, reason);
+  return fallback(kind, redactError(reason, ctx.secrets));
+}
+
+const NO_SIGNAL: AbortSignal = new AbortController().signal;
