@@ -1,0 +1,264 @@
+/**
+ * The adapter over a Redis Cluster (node-redis' own createCluster). Same surface as the
+ * single-server adapter (RedisAdapterLike: executeRedisOperation, health, breaker, events), plus
+ * per-shard breakers picked by the `key` call option. See shard-breaker-registry.ts for why the
+ * breakers are per shard and keyed by master address.
+ */
+import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
+import type { RedisClusterType } from 'redis';
+import { classifyConnectionError } from '../classify-error.js';
+import {
+  executeWithContext,
+  type OperationConnection,
+  type OperationContext,
+} from '../execute-redis-operation.js';
+import { redisHealthStatus } from '../health.js';
+import type { RedisAdapterLike, RedisConnectionState, RedisFallback } from '../types.js';
+import type {
+  RedisClusterAdapterEvents,
+  RedisClusterHealth,
+  RedisClusterOperationOptions,
+  RedisClusterShardHealth,
+} from './cluster-types.js';
+import { seedList, type ResolvedRedisClusterAdapterOptions } from './cluster-options.js';
+import { keySlot } from './key-slot.js';
+import { ShardBreakerRegistry } from './shard-breaker-registry.js';
+import { ShardConnection, type NodeClientLike } from './shard-connection.js';
+import {
+  TOPOLOGY_CONNECTION_OPERATION,
+  TopologyAdapterCore,
+  adapterBreakerOptions,
+} from './topology-adapter-core.js';
+
+/** The node-redis cluster client the adapter drives. */
+export type NodeRedisCluster = RedisClusterType;
+
+/** A resilient adapter over a node-redis cluster client. */
+export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
+  readonly name: string;
+  /** The cluster-wide breaker: calls without `key`, and every call with `breakerScope: 'cluster'`. */
+  readonly breaker: CircuitBreaker;
+  /** The node-redis cluster client. */
+  readonly client: NodeRedisCluster;
+  private readonly core: TopologyAdapterCore<RedisClusterAdapterEvents>;
+  private readonly registry: ShardBreakerRegistry;
+  private readonly shards = new Map<
+    string,
+    { conn: ShardConnection<NodeRedisCluster>; ctx: OperationContext<NodeRedisCluster> }
+  >();
+  private readonly clusterCtx: OperationContext<NodeRedisCluster>;
+  private readonly unownedCtx: OperationContext<NodeRedisCluster>;
+  private closed = false;
+
+  /** @internal use createRedisClusterAdapter */
+  constructor(
+    client: NodeRedisCluster,
+    private readonly options: ResolvedRedisClusterAdapterOptions,
+  ) {
+    const base = options.base;
+    this.name = base.name;
+    this.client = client;
+    this.core = new TopologyAdapterCore<RedisClusterAdapterEvents>(base, client);
+    const breakerOptions = adapterBreakerOptions(base);
+    this.breaker = new CircuitBreaker(base.name, breakerOptions);
+    this.registry = new ShardBreakerRegistry(base.name, breakerOptions, (address, breaker) => {
+      if (this.core.events.has('shardBreaker'))
+        this.core.events.emit('shardBreaker', { address, breaker });
+    });
+    const topology = this.core.topology;
+    const clusterConnection: OperationConnection<NodeRedisCluster> = {
+      client,
+      get epoch() {
+        return 0;
+      },
+      get state() {
+        return topology.state;
+      },
+      isReady: () => topology.isReady(),
+      waitForReady: (ms) => topology.waitForReady(ms),
+      notReadyCause: () => topology.failure,
+      // Which node hung is unknown without a key: node-redis' socketTimeout is the backstop.
+      onDeadlineOverrun: () => undefined,
+    };
+    this.clusterCtx = this.core.context(clusterConnection, this.breaker);
+    const unowned: OperationConnection<NodeRedisCluster> = {
+      client,
+      epoch: 0,
+      state: 'reconnecting',
+      isReady: () => false,
+      waitForReady: () => Promise.resolve(false),
+      notReadyCause: () => undefined,
+      onDeadlineOverrun: () => undefined,
+    };
+    this.unownedCtx = this.core.context(unowned, this.breaker);
+    this.listen();
+  }
+
+  /** Connection state of the topology (discovery), not of individual shards (see health()). */
+  get connectionState(): RedisConnectionState {
+    return this.core.topology.state;
+  }
+
+  /**
+   * Discovers the topology (one reachable seed suffices; node clients connect on demand, so a
+   * down master does not hold this up). Settles within `connectTimeout`; see
+   * TopologyAdapterCore.connect for the outcomes.
+   */
+  async connect(): Promise<void> {
+    await this.core.connect(
+      this.closed,
+      `Redis cluster (seeds ${seedList(this.options.rootNodes)})`,
+    );
+    if (this.core.topology.isReady()) this.warmUp();
+  }
+
+  executeRedisOperation<T, F = T>(
+    op: (client: NodeRedisCluster, signal: AbortSignal) => T | PromiseLike<T>,
+    fallback: RedisFallback<F>,
+    name: string,
+    options?: RedisClusterOperationOptions,
+  ): Promise<T | F> {
+    const key = options?.key;
+    let ctx = this.clusterCtx;
+    if (key !== undefined) {
+      const address = this.masterOf(key);
+      if (address !== undefined) ctx = this.shard(address).ctx;
+      // A known topology with no master for this slot (resharding, partial coverage): node-redis
+      // would throw a TypeError, which looks like the caller's bug. Take the fallback instead.
+      else if (this.client.isReady) ctx = this.unownedCtx;
+    }
+    return executeWithContext(ctx, op, fallback, name, options);
+  }
+
+  /** The master address (`host:port`) currently serving `key`, if the topology is known. */
+  masterOf(key: string | Uint8Array): string | undefined {
+    if (!this.client.isReady) return undefined;
+    return this.client.slots[keySlot(key)]?.master?.address;
+  }
+
+  /** The shard breakers by master address (empty with `breakerScope: 'cluster'`). */
+  shardBreakers(): ReadonlyMap<string, CircuitBreaker> {
+    return new Map(this.registry.entries());
+  }
+
+  health(): RedisClusterHealth {
+    const breaker = this.breaker.getStats();
+    const connection = this.core.topology.state;
+    let status = redisHealthStatus(connection, breaker.state);
+    const shards: RedisClusterShardHealth[] = [];
+    if (this.client.isReady) {
+      for (const m of this.client.masters) {
+        const connected = m.client === undefined || m.client.isReady;
+        const b = this.registry.peek(m.address)?.getStats() ?? null;
+        if (status === 'pass' && (!connected || (b !== null && b.state !== 'closed')))
+          status = 'warn';
+        shards.push({ address: m.address, connected, breaker: b });
+      }
+    }
+    const lastError = this.core.lastError;
+    return {
+      status,
+      connection,
+      breaker,
+      lastError: lastError === null ? null : { ...lastError },
+      shards,
+    };
+  }
+
+  on<E extends keyof RedisClusterAdapterEvents>(
+    event: E,
+    listener: (payload: RedisClusterAdapterEvents[E]) => void,
+  ): Unsubscribe {
+    return this.core.on(event, listener);
+  }
+
+  /** Closes every node connection and clears every timer. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { conn } of this.shards.values()) conn.dispose();
+    this.shards.clear();
+    await this.core.topology.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private shard(address: string): {
+    conn: ShardConnection<NodeRedisCluster>;
+    ctx: OperationContext<NodeRedisCluster>;
+  } {
+    let s = this.shards.get(address);
+    if (s === undefined) {
+      const conn = new ShardConnection(
+        this.client,
+        address,
+        this.core.topology,
+        (a) => this.nodeClient(a),
+        this.options.base.clock,
+        (a) =>
+          this.core.onFailure(
+            TOPOLOGY_CONNECTION_OPERATION,
+            'timeout',
+            new Error(`a command to ${a} overran its deadline; replacing that node's connection`),
+          ),
+      );
+      const breaker =
+        this.options.breakerScope === 'shard' ? this.registry.get(address) : this.breaker;
+      s = { conn, ctx: this.core.context(conn, breaker) };
+      this.shards.set(address, s);
+    }
+    return s;
+  }
+
+  private nodeClient(address: string): NodeClientLike | undefined {
+    const node = this.client.isOpen ? this.client.nodeByAddress.get(address) : undefined;
+    return node?.client as NodeClientLike | undefined;
+  }
+
+  /** Connects the masters' clients in the background (connect() does not wait for them). */
+  private warmUp(): void {
+    if (!this.client.isReady) return;
+    for (const m of this.client.masters) {
+      if (m.client === undefined) this.client.nodeClient(m).catch(() => undefined);
+    }
+  }
+
+  /** Drops shard state (breaker, waiters) of addresses that no longer serve slots. */
+  private prune(): void {
+    if (!this.client.isReady) return;
+    const masters = new Set(this.client.masters.map((m) => m.address));
+    this.registry.retain(masters);
+    for (const [address, s] of this.shards) {
+      if (!masters.has(address)) {
+        s.conn.dispose();
+        this.shards.delete(address);
+      }
+    }
+  }
+
+  private listen(): void {
+    const c = this.client;
+    const core = this.core;
+    // An unhandled 'error' crashes the process: always listen.
+    const report = (error: unknown): void => {
+      if (this.closed || core.topology.failIfPermanent(error)) return;
+      core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(error), error);
+    };
+    c.on('error', report);
+    c.on('node-error', report);
+    c.on('node-ready', (node: { host: string; port: number }) => {
+      if (this.closed) return;
+      this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeReady();
+      this.prune();
+    });
+    c.on('node-disconnect', () => {
+      if (!this.closed) this.prune();
+    });
+    c.on('connect', () => {
+      // (re)discovery finished: background discovery after a degraded start lands here too
+      if (this.closed) return;
+      this.prune();
+      this.warmUp();
+    });
+  }
+}

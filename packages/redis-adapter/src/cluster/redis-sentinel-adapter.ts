@@ -1,0 +1,160 @@
+/**
+ * The adapter over a Redis Sentinel set (node-redis' own createSentinel). Same surface as the
+ * single-server adapter (RedisAdapterLike). One breaker: a Sentinel set has one master, so
+ * every call depends on the same server.
+ */
+import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
+import type { RedisSentinelType } from 'redis';
+import { classifyConnectionError } from '../classify-error.js';
+import {
+  executeWithContext,
+  type OperationConnection,
+  type OperationContext,
+} from '../execute-redis-operation.js';
+import { redisHealthStatus } from '../health.js';
+import type {
+  RedisAdapterEvents,
+  RedisAdapterLike,
+  RedisConnectionState,
+  RedisFallback,
+  RedisHealth,
+  RedisOperationOptions,
+} from '../types.js';
+import { seedList } from './cluster-options.js';
+import type { ResolvedRedisSentinelAdapterOptions } from './sentinel-options.js';
+import {
+  TOPOLOGY_CONNECTION_OPERATION,
+  TopologyAdapterCore,
+  adapterBreakerOptions,
+} from './topology-adapter-core.js';
+
+/** The node-redis Sentinel client the adapter drives. */
+export type NodeRedisSentinel = RedisSentinelType;
+
+/** Events of a Sentinel adapter: the single-server events plus topology changes. */
+export interface RedisSentinelAdapterEvents extends RedisAdapterEvents {
+  /** node-redis' 'topology-change' (MASTER_CHANGE after a failover, REPLICA_ADD, …). */
+  topologyChange: { type: string; node: { host: string; port: number } | undefined; at: number };
+}
+
+/** A resilient adapter over a node-redis Sentinel client. */
+export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel> {
+  readonly name: string;
+  readonly breaker: CircuitBreaker;
+  /** The node-redis Sentinel client. */
+  readonly client: NodeRedisSentinel;
+  private readonly core: TopologyAdapterCore<RedisSentinelAdapterEvents>;
+  private readonly ctx: OperationContext<NodeRedisSentinel>;
+  private closed = false;
+
+  /** @internal use createRedisSentinelAdapter */
+  constructor(
+    client: NodeRedisSentinel,
+    private readonly options: ResolvedRedisSentinelAdapterOptions,
+  ) {
+    const base = options.base;
+    this.name = base.name;
+    this.client = client;
+    this.core = new TopologyAdapterCore<RedisSentinelAdapterEvents>(base, client);
+    this.breaker = new CircuitBreaker(base.name, adapterBreakerOptions(base));
+    const topology = this.core.topology;
+    const connection: OperationConnection<NodeRedisSentinel> = {
+      client,
+      get epoch() {
+        return 0;
+      },
+      get state() {
+        return topology.state;
+      },
+      isReady: () => topology.isReady(),
+      waitForReady: (ms) => topology.waitForReady(ms),
+      notReadyCause: () => topology.failure,
+      // The master's clients are internal to node-redis. A frozen master is failed over by the
+      // sentinels (down-after-milliseconds), which replaces those clients; socketTimeout in
+      // nodeClientOptions is the backstop.
+      onDeadlineOverrun: () => undefined,
+    };
+    this.ctx = this.core.context(connection, this.breaker);
+    this.listen();
+  }
+
+  get connectionState(): RedisConnectionState {
+    return this.core.topology.state;
+  }
+
+  /**
+   * Asks the sentinels for the master and connects to it. Settles within `connectTimeout`
+   * (node-redis alone gives up only after ~17 s when the master is unreachable); without
+   * `requireConnection` the adapter then runs degraded and keeps retrying in the background.
+   */
+  connect(): Promise<void> {
+    return this.core.connect(
+      this.closed,
+      `Redis Sentinel "${this.options.masterName}" (sentinels ${seedList(this.options.sentinelRootNodes)})`,
+    );
+  }
+
+  executeRedisOperation<T, F = T>(
+    op: (client: NodeRedisSentinel, signal: AbortSignal) => T | PromiseLike<T>,
+    fallback: RedisFallback<F>,
+    name: string,
+    options?: RedisOperationOptions,
+  ): Promise<T | F> {
+    return executeWithContext(this.ctx, op, fallback, name, options);
+  }
+
+  health(): RedisHealth {
+    const breaker = this.breaker.getStats();
+    const connection = this.core.topology.state;
+    const lastError = this.core.lastError;
+    return {
+      status: redisHealthStatus(connection, breaker.state),
+      connection,
+      breaker,
+      lastError: lastError === null ? null : { ...lastError },
+    };
+  }
+
+  on<E extends keyof RedisSentinelAdapterEvents>(
+    event: E,
+    listener: (payload: RedisSentinelAdapterEvents[E]) => void,
+  ): Unsubscribe {
+    return this.core.on(event, listener);
+  }
+
+  /** Closes the master, replica and sentinel connections and clears every timer. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.core.topology.close();
+  }
+
+  private listen(): void {
+    const s = this.client;
+    const core = this.core;
+    // An unhandled 'error' crashes the process: always listen. With
+    // passthroughClientErrorEvents the master/replica/sentinel clients' errors arrive here too.
+    s.on('error', (error: unknown) => {
+      if (this.closed) return;
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      if (core.topology.failIfPermanent(cause)) return;
+      core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(cause), error);
+    });
+    s.on('ready', () => {
+      if (this.closed) return;
+      core.topology.markReady();
+    });
+    s.on('reconnecting', () => {
+      if (!this.closed) core.topology.markReconnecting();
+    });
+    s.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
+      if (this.closed || !core.events.has('topologyChange')) return;
+      core.events.emit('topologyChange', {
+        type: event.type,
+        node:
+          event.node === undefined ? undefined : { host: event.node.host, port: event.node.port },
+        at: this.options.base.clock.now(),
+      });
+    });
+  }
+}
