@@ -250,6 +250,29 @@ describe('instrumentBreaker', () => {
     expect((await scrape(registry)).get('circuit_breaker_failures_total{name="a"}')).toBe(0);
   });
 
+  test('dispose unsubscribes every listener it added, once every holder has disposed', () => {
+    const b = newBreaker(createFakeClock());
+    const active = new Set<object>();
+    const subscribe = b.on.bind(b);
+    b.on = ((event: never, listener: never) => {
+      const unsubscribe = subscribe(event, listener);
+      const token = {};
+      active.add(token);
+      return () => {
+        active.delete(token);
+        unsubscribe();
+      };
+    }) as typeof b.on;
+    const registry = new Registry();
+    const first = instrumentBreaker(b, { registry });
+    const second = instrumentBreaker(b, { registry });
+    expect(active.size).toBe(6); // success, failure, timeout, rejected, fallback, stateChange
+    first();
+    expect(active.size).toBe(6);
+    second();
+    expect(active.size).toBe(0);
+  });
+
   test('a different breaker with a taken name is refused; other registries are independent', async () => {
     const clock = createFakeClock();
     const registry = new Registry();
@@ -360,6 +383,41 @@ describe('instrumentBreaker', () => {
       'circuit_breaker_in_state{name="healthy",state="open"}',
     ]);
     expect(s.get('circuit_breaker_successes_total{name="broken"}')).toBe(0);
+  });
+
+  test('counts kept in memory are exact however and however often the registry is read', async () => {
+    const clock = createFakeClock();
+    const b = newBreaker(clock);
+    const registry = new Registry();
+    instrumentBreaker(b, { registry });
+    await call(b, clock, 1, false);
+    await call(b, clock, 1, true);
+    // Read through the metric itself, then as JSON, then as text: each flush adds only what is
+    // new, so nothing is lost or counted twice.
+    const successes = registry.getSingleMetric('circuit_breaker_successes_total')!;
+    expect((await successes.get()).values).toEqual([{ labels: { name: 'redis' }, value: 1 }]);
+    await call(b, clock, 1, false);
+    const json = await registry.getMetricsAsJSON();
+    const failures = json.find((m) => m.name === 'circuit_breaker_failures_total');
+    expect(failures?.values).toEqual([{ labels: { name: 'redis' }, value: 1 }]);
+    const s = await scrape(registry);
+    expect(s.get('circuit_breaker_successes_total{name="redis"}')).toBe(2);
+    expect(s.get('circuit_breaker_failures_total{name="redis"}')).toBe(1);
+    expect(s.get('circuit_breaker_fallbacks_total{name="redis"}')).toBe(1);
+    expect((await scrape(registry)).get('circuit_breaker_successes_total{name="redis"}')).toBe(2);
+  });
+
+  test('a counter of the same name and labels that this package did not create is a conflict', () => {
+    const registry = new Registry();
+    new Counter({
+      name: 'circuit_breaker_successes_total',
+      help: 'x',
+      labelNames: ['name'],
+      registers: [registry],
+    });
+    expect(() => instrumentBreaker(newBreaker(createFakeClock()), { registry })).toThrow(
+      /circuit_breaker_successes_total.*a counter that @breakwater\/metrics did not create/,
+    );
   });
 
   test('the exposition passes promtool with no error and no warning', async () => {

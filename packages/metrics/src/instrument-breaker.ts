@@ -1,12 +1,14 @@
 /** instrumentBreaker(): Prometheus metrics for any breaker with the breakwater event contract. */
 import createDebug from 'debug';
 import type { Histogram, Registry, RegistryContentType } from 'prom-client';
+import { collectBreakerGauges } from './breaker-gauges.js';
 import { acquireInstrumentation } from './instrumentation-cache.js';
 import {
   getOrCreateCollectedGauge,
   getOrCreateCounter,
   getOrCreateHistogram,
 } from './metric-store.js';
+import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   BREAKER_METRICS as M,
   BREAKER_STATES,
@@ -17,7 +19,12 @@ import {
 } from './metric-names.js';
 import { resolveMetricsOptions, type InstrumentBreakerOptions } from './options.js';
 import type { ResolvedMetricsOptions } from './options.js';
-import type { DisposeInstrumentation, InstrumentableBreaker, Unsubscribe } from './types.js';
+import type {
+  BreakerState,
+  DisposeInstrumentation,
+  InstrumentableBreaker,
+  Unsubscribe,
+} from './types.js';
 
 const debug = createDebug('breakwater:metrics');
 
@@ -78,12 +85,14 @@ function setUpBreaker(
   const state = getOrCreateCollectedGauge(registry, prefix, M.state, 'max');
   const inState = getOrCreateCollectedGauge(registry, prefix, M.inState, 'sum');
   const ratio = getOrCreateCollectedGauge(registry, prefix, M.failureRatio, 'max');
-  const successes = getOrCreateCounter(registry, prefix, M.successes);
-  const failures = getOrCreateCounter(registry, prefix, M.failures);
-  const timeouts = getOrCreateCounter(registry, prefix, M.timeouts);
-  const rejected = getOrCreateCounter(registry, prefix, M.rejected);
-  const fallbacks = getOrCreateCounter(registry, prefix, M.fallbacks);
-  const transitions = getOrCreateCounter(registry, prefix, M.transitions);
+  const counters = {
+    successes: getOrCreateCounter(registry, prefix, M.successes),
+    failures: getOrCreateCounter(registry, prefix, M.failures),
+    timeouts: getOrCreateCounter(registry, prefix, M.timeouts),
+    fallbacks: getOrCreateCounter(registry, prefix, M.fallbacks),
+    rejected: getOrCreateCounter(registry, prefix, M.rejected),
+    transitions: getOrCreateCounter(registry, prefix, M.transitions),
+  };
   const duration: Histogram<string> = getOrCreateHistogram(
     registry,
     prefix,
@@ -91,65 +100,48 @@ function setUpBreaker(
     buckets,
   );
 
-  // Every series exists from the start, at 0.
-  for (const c of [successes, failures, timeouts, fallbacks]) c.inc({ name }, 0);
-  for (const reason of REJECTION_REASONS) rejected.inc({ name, reason }, 0);
-  for (const [from, to] of BREAKER_TRANSITIONS) transitions.inc({ name, from, to }, 0);
+  // Every series exists from the start, at 0. Counter increments are plain numbers on the hot
+  // path, added to prom-client when it collects (see PendingCounter).
+  const successes = new PendingCounter(counters.successes);
+  const failures = new PendingCounter(counters.failures);
+  const timeouts = new PendingCounter(counters.timeouts);
+  const fallbacks = new PendingCounter(counters.fallbacks);
+  const rejected = new PendingCounter(counters.rejected);
+  const transitions = new PendingCounter(counters.transitions);
+  const pending = [successes, failures, timeouts, fallbacks, rejected, transitions];
+  const byName = { name };
+  const count = {
+    successes: successes.add(byName),
+    failures: failures.add(byName),
+    timeouts: timeouts.add(byName),
+    fallbacks: fallbacks.add(byName),
+  };
+  const rejectedBy = new Map<string, PendingCount>(
+    REJECTION_REASONS.map((reason) => [reason, rejected.add({ name, reason })]),
+  );
+  const transitionsBy = new Map<string, PendingCount>();
+  const transition = (from: BreakerState, to: BreakerState): PendingCount => {
+    const key = `${from}>${to}`;
+    let series = transitionsBy.get(key);
+    if (series === undefined) {
+      series = transitions.add({ name, from, to });
+      transitionsBy.set(key, series);
+    }
+    return series;
+  };
+  for (const [from, to] of BREAKER_TRANSITIONS) transition(from, to);
   for (const outcome of CALL_OUTCOMES) duration.zero({ name, outcome });
 
-  // Collectors read memory only. One that fails removes its series (rather than leaving a
-  // stale value) and says so once through debug until it works again.
-  let stateBroken = false;
-  const collectState = (): void => {
-    try {
-      const index = BREAKER_STATES.indexOf(breaker.state);
-      if (index < 0) throw new TypeError(`unknown breaker state ${String(breaker.state)}`);
-      state.gauge.set({ name }, index);
-      stateBroken = false;
-    } catch (error) {
-      state.gauge.remove({ name });
-      if (!stateBroken) debug('%s: reading state failed, state omitted: %O', name, error);
-      stateBroken = true;
-    }
-  };
-  const collectInState = (): void => {
-    let current: string | undefined;
-    try {
-      current = BREAKER_STATES.find((s) => s === breaker.state);
-    } catch {
-      current = undefined; // logged by collectState
-    }
-    for (const s of BREAKER_STATES) {
-      if (current === undefined) inState.gauge.remove({ name, state: s });
-      else inState.gauge.set({ name, state: s }, s === current ? 1 : 0);
-    }
-  };
-  let ratioBroken = false;
-  const collectRatio = (): void => {
-    try {
-      const value = breaker.getStats().failureRate;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new TypeError(`failureRate is ${String(value)}`);
-      }
-      ratio.gauge.set({ name }, value);
-      ratioBroken = false;
-    } catch (error) {
-      ratio.gauge.remove({ name });
-      if (!ratioBroken) debug('%s: getStats() failed, failure ratio omitted: %O', name, error);
-      ratioBroken = true;
-    }
-  };
-  state.collectors.add(collectState);
-  inState.collectors.add(collectInState);
-  ratio.collectors.add(collectRatio);
+  const gauges = collectBreakerGauges(breaker, name, state, inState, ratio);
 
   // Label objects are built once: the hot path allocates nothing of its own.
-  const byName = { name };
   const byOutcome = {
     success: { name, outcome: 'success' },
     failure: { name, outcome: 'failure' },
     timeout: { name, outcome: 'timeout' },
   } satisfies Record<CallOutcome, object>;
+  // The histogram keeps prom-client's observe(): its public API cannot add several
+  // observations at once, so deferring them would move the same cost into the scrape.
   const observe = (outcome: CallOutcome, durationMs: number): void => {
     if (typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs)) {
       duration.observe(byOutcome[outcome], durationMs / 1000);
@@ -157,25 +149,28 @@ function setUpBreaker(
   };
   const subscriptions: Unsubscribe[] = [
     breaker.on('success', (e) => {
-      successes.inc(byName);
+      count.successes.n += 1;
       observe('success', e.durationMs);
     }),
     breaker.on('failure', (e) => {
-      failures.inc(byName);
+      count.failures.n += 1;
       observe('failure', e.durationMs);
     }),
     breaker.on('timeout', (e) => {
-      failures.inc(byName);
-      timeouts.inc(byName);
+      count.failures.n += 1;
+      count.timeouts.n += 1;
       observe('timeout', e.durationMs);
     }),
     breaker.on('rejected', (e) => {
-      if (REJECTION_REASONS.includes(e.reason)) rejected.inc({ name, reason: e.reason });
+      const series = rejectedBy.get(e.reason);
+      if (series !== undefined) series.n += 1;
     }),
-    breaker.on('fallback', () => fallbacks.inc(byName)),
+    breaker.on('fallback', () => {
+      count.fallbacks.n += 1;
+    }),
     breaker.on('stateChange', (e) => {
       if (e.from !== e.to && BREAKER_STATES.includes(e.from) && BREAKER_STATES.includes(e.to)) {
-        transitions.inc({ name, from: e.from, to: e.to });
+        transition(e.from, e.to).n += 1;
       }
     }),
   ];
@@ -183,18 +178,8 @@ function setUpBreaker(
 
   return () => {
     for (const unsubscribe of subscriptions) unsubscribe();
-    state.collectors.delete(collectState);
-    inState.collectors.delete(collectInState);
-    ratio.collectors.delete(collectRatio);
-    state.gauge.remove({ name });
-    ratio.gauge.remove({ name });
-    for (const s of BREAKER_STATES) inState.gauge.remove({ name, state: s });
-    for (const c of [successes, failures, timeouts, fallbacks]) c.remove({ name });
-    for (const reason of REJECTION_REASONS) rejected.remove({ name, reason });
-    // Also any pair outside the pre-created set that was counted.
-    for (const from of BREAKER_STATES) {
-      for (const to of BREAKER_STATES) if (from !== to) transitions.remove({ name, from, to });
-    }
+    gauges.dispose();
+    for (const p of pending) p.dispose();
     for (const outcome of CALL_OUTCOMES) duration.remove({ name, outcome });
     debug('disposed breaker %s', name);
   };

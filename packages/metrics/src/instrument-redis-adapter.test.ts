@@ -159,6 +159,25 @@ describe('instrumentRedisAdapter', () => {
     expect(capLines[0]).toContain('more than 2 distinct operation names');
   });
 
+  test('the default cap is 100 operation names; the 101st and later count as "other"', async () => {
+    const adapter = new ScriptedAdapter('cache');
+    const registry = new Registry();
+    instrumentRedisAdapter(adapter, { registry });
+    for (let i = 0; i < 103; i++) adapter.op(`op${i}`, 'success');
+    const s = await scrape(registry);
+    const operations = new Set(
+      Object.keys(samplesOf(s, 'redis_operations_total')).map(
+        (k) => /operation="([^"]+)"/.exec(k)![1],
+      ),
+    );
+    expect(operations.size).toBe(101);
+    expect(operations.has('op99')).toBe(true);
+    expect(operations.has('op100')).toBe(false);
+    expect(s.get('redis_operations_total{client="cache",operation="other",result="success"}')).toBe(
+      3,
+    );
+  });
+
   test('two adapters in one registry; dispose removes one adapter and its breaker', async () => {
     const a = new ScriptedAdapter('sessions');
     const b = new ScriptedAdapter('cache');

@@ -3,6 +3,7 @@ import createDebug from 'debug';
 import { acquireInstrumentation } from './instrumentation-cache.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
+import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   CONNECTION_STATES,
   FALLBACK_REASONS,
@@ -15,12 +16,7 @@ import {
   type InstrumentRedisAdapterOptions,
   type ResolvedMetricsOptions,
 } from './options.js';
-import type {
-  DisposeInstrumentation,
-  InstrumentableRedisAdapter,
-  RedisFallbackReason,
-  Unsubscribe,
-} from './types.js';
+import type { DisposeInstrumentation, InstrumentableRedisAdapter, Unsubscribe } from './types.js';
 
 const debug = createDebug('breakwater:metrics');
 
@@ -83,32 +79,52 @@ function setUpAdapter(
   // Throws (and leaves nothing behind) if the breaker's name is taken by another breaker.
   const disposeBreaker = instrumentResolvedBreaker(adapter.breaker, adapter.breaker.name, o);
 
-  reconnects.inc({ client }, 0);
+  // Counter increments are plain numbers on the hot path, added at collection time.
+  const operationCounts = new PendingCounter(operations);
+  const fallbackCounts = new PendingCounter(fallbacks);
+  const reconnectCounts = new PendingCounter(reconnects);
+  const reconnectCount = reconnectCounts.add({ client });
 
-  const seen = new Set<string>();
+  /** The series of one operation label value, created at 0 when the name is first seen. */
+  interface OperationSeries {
+    readonly results: ReadonlyMap<string, PendingCount>;
+    readonly reasons: ReadonlyMap<string, PendingCount>;
+  }
+  const seen = new Map<string, OperationSeries>();
+  const create = (operation: string): OperationSeries => {
+    const series: OperationSeries = {
+      results: new Map(
+        OPERATION_RESULTS.map((result) => [
+          result,
+          operationCounts.add({ client, operation, result }),
+        ]),
+      ),
+      reasons: new Map(
+        FALLBACK_REASONS.map((reason) => [
+          reason,
+          fallbackCounts.add({ client, operation, reason }),
+        ]),
+      ),
+    };
+    seen.set(operation, series);
+    return series;
+  };
   let capLogged = false;
-  const label = (operation: unknown): string => {
+  const seriesOf = (operation: unknown): OperationSeries => {
     const op = typeof operation === 'string' && operation !== '' ? operation : OTHER_OPERATION;
-    if (seen.has(op)) return op;
-    let chosen = op;
-    if (seen.size >= maxOperations && op !== OTHER_OPERATION) {
-      chosen = OTHER_OPERATION;
-      if (!capLogged) {
-        capLogged = true;
-        debug(
-          '%s: more than %d distinct operation names; new ones are counted as operation="%s"',
-          client,
-          maxOperations,
-          OTHER_OPERATION,
-        );
-      }
-      if (seen.has(chosen)) return chosen;
+    const known = seen.get(op);
+    if (known !== undefined) return known;
+    if (seen.size < maxOperations || op === OTHER_OPERATION) return create(op);
+    if (!capLogged) {
+      capLogged = true;
+      debug(
+        '%s: more than %d distinct operation names; new ones are counted as operation="%s"',
+        client,
+        maxOperations,
+        OTHER_OPERATION,
+      );
     }
-    seen.add(chosen);
-    for (const result of OPERATION_RESULTS)
-      operations.inc({ client, operation: chosen, result }, 0);
-    for (const reason of FALLBACK_REASONS) fallbacks.inc({ client, operation: chosen, reason }, 0);
-    return chosen;
+    return seen.get(OTHER_OPERATION) ?? create(OTHER_OPERATION);
   };
 
   const readState = (): string | undefined => {
@@ -121,14 +137,14 @@ function setUpAdapter(
   };
   const collectUp = (): void => {
     const s = readState();
-    if (s === undefined) up.gauge.remove({ client });
-    else up.gauge.set({ client }, s === 'ready' ? 1 : 0);
+    if (s === undefined) up.metric.remove({ client });
+    else up.metric.set({ client }, s === 'ready' ? 1 : 0);
   };
   const collectState = (): void => {
     const current = readState();
     for (const s of CONNECTION_STATES) {
-      if (current === undefined) state.gauge.remove({ client, state: s });
-      else state.gauge.set({ client, state: s }, s === current ? 1 : 0);
+      if (current === undefined) state.metric.remove({ client, state: s });
+      else state.metric.set({ client, state: s }, s === current ? 1 : 0);
     }
   };
   up.collectors.add(collectUp);
@@ -137,15 +153,15 @@ function setUpAdapter(
   const subscriptions: Unsubscribe[] = [
     adapter.on('operation', (e) => {
       if (!OPERATION_RESULTS.includes(e.result)) return;
-      const operation = label(e.operation);
-      operations.inc({ client, operation, result: e.result });
+      const series = seriesOf(e.operation);
+      series.results.get(e.result)!.n += 1;
       if (e.result === 'fallback') {
-        const reason: RedisFallbackReason =
-          e.reason !== undefined && FALLBACK_REASONS.includes(e.reason) ? e.reason : 'unknown';
-        fallbacks.inc({ client, operation, reason });
+        (series.reasons.get(e.reason ?? 'unknown') ?? series.reasons.get('unknown')!).n += 1;
       }
     }),
-    adapter.on('reconnecting', () => reconnects.inc({ client })),
+    adapter.on('reconnecting', () => {
+      reconnectCount.n += 1;
+    }),
   ];
   debug('instrumented redis adapter %s', client);
 
@@ -153,13 +169,9 @@ function setUpAdapter(
     for (const unsubscribe of subscriptions) unsubscribe();
     up.collectors.delete(collectUp);
     state.collectors.delete(collectState);
-    up.gauge.remove({ client });
-    for (const s of CONNECTION_STATES) state.gauge.remove({ client, state: s });
-    reconnects.remove({ client });
-    for (const operation of seen) {
-      for (const result of OPERATION_RESULTS) operations.remove({ client, operation, result });
-      for (const reason of FALLBACK_REASONS) fallbacks.remove({ client, operation, reason });
-    }
+    up.metric.remove({ client });
+    for (const s of CONNECTION_STATES) state.metric.remove({ client, state: s });
+    for (const counts of [operationCounts, fallbackCounts, reconnectCounts]) counts.dispose();
     disposeBreaker();
     debug('disposed redis adapter %s', client);
   };

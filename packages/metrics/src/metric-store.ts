@@ -1,9 +1,9 @@
 /**
  * Idempotent get-or-create of metrics per (registry, name). A metric that already exists in the
  * registry is reused when its type, label names (and buckets) match, so instrumenting several
- * breakers or adapters into one registry never throws "already registered". Collect-time gauges
- * carry a set of collectors under a `Symbol.for` key, so a gauge created by another copy of this
- * package is shared too.
+ * breakers or adapters into one registry never throws "already registered". Counters and gauges
+ * carry a set of collectors (run by their `collect()` at every scrape) under a `Symbol.for` key,
+ * so a metric created by another copy of this package is shared too.
  */
 import createDebug from 'debug';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -53,20 +53,6 @@ function remember(registry: AnyRegistry, fullName: string, metric: Metric): void
   perRegistry.set(fullName, metric);
 }
 
-/** Returns the counter `prefix + spec.name` of `registry`, creating it if needed. */
-export function getOrCreateCounter(
-  registry: AnyRegistry,
-  prefix: string,
-  spec: MetricSpec,
-): Counter<string> {
-  const name = prefix + spec.name;
-  const metric =
-    (reuse(registry, name, spec) as Counter<string> | undefined) ??
-    new Counter({ name, help: spec.help, labelNames: spec.labelNames, registers: [registry] });
-  remember(registry, name, metric);
-  return metric;
-}
-
 /** Returns the histogram `prefix + spec.name` of `registry`, creating it if needed. */
 export function getOrCreateHistogram(
   registry: AnyRegistry,
@@ -95,51 +81,93 @@ export function getOrCreateHistogram(
   return metric;
 }
 
-/** A collect-time gauge and the set its collectors are added to. */
-export interface CollectedGauge {
-  readonly gauge: Gauge<string>;
+/** A metric whose `collect()` runs a set of collectors at every scrape. */
+export interface Collected<M> {
+  readonly metric: M;
+  /** Run at every scrape, before the metric is read; each one must only touch memory. */
   readonly collectors: Set<Collector>;
 }
 
 /**
- * Returns the collect-time gauge `prefix + spec.name` of `registry`, creating it if needed. At
- * every scrape, its `collect()` runs each collector; one that throws is logged and skipped, so
- * a scrape never fails because of this package.
+ * Returns the collect-time metric `prefix + spec.name` of `registry`, creating it with `create`
+ * if needed. At every scrape, its `collect()` runs each collector; one that throws is logged and
+ * skipped, so a scrape never fails because of this package. An existing metric of that name
+ * that this package (any copy of it) did not create is a {@link MetricConflictError}.
  */
+function getOrCreateCollected<M extends Metric>(
+  registry: AnyRegistry,
+  prefix: string,
+  spec: MetricSpec,
+  create: (name: string, collect: () => void) => M,
+): Collected<M> {
+  const name = prefix + spec.name;
+  const existing = reuse(registry, name, spec) as (M & WithCollectors) | undefined;
+  if (existing !== undefined) {
+    const collectors = existing[COLLECTORS];
+    if (!(collectors instanceof Set)) {
+      throw new MetricConflictError(name, `a ${spec.type} that @breakwater/metrics did not create`);
+    }
+    remember(registry, name, existing);
+    return { metric: existing, collectors };
+  }
+  const collectors = new Set<Collector>();
+  const metric = create(name, () => {
+    for (const collector of collectors) {
+      try {
+        collector();
+      } catch (error) {
+        debug('collector of %s threw, skipped: %O', name, error);
+      }
+    }
+  });
+  Object.defineProperty(metric, COLLECTORS, { value: collectors, enumerable: false });
+  remember(registry, name, metric);
+  return { metric, collectors };
+}
+
+/**
+ * Returns the counter `prefix + spec.name` of `registry`, creating it if needed. Its collectors
+ * flush increments kept in memory (see {@link PendingCounter}) at every scrape.
+ */
+export function getOrCreateCounter(
+  registry: AnyRegistry,
+  prefix: string,
+  spec: MetricSpec,
+): Collected<Counter<string>> {
+  return getOrCreateCollected(
+    registry,
+    prefix,
+    spec,
+    (name, collect) =>
+      new Counter({
+        name,
+        help: spec.help,
+        labelNames: spec.labelNames,
+        registers: [registry],
+        collect,
+      }),
+  );
+}
+
+/** Returns the collect-time gauge `prefix + spec.name` of `registry`, creating it if needed. */
 export function getOrCreateCollectedGauge(
   registry: AnyRegistry,
   prefix: string,
   spec: MetricSpec,
   aggregator: Aggregator,
-): CollectedGauge {
-  const name = prefix + spec.name;
-  const existing = reuse(registry, name, spec) as (Gauge<string> & WithCollectors) | undefined;
-  if (existing !== undefined) {
-    const collectors = existing[COLLECTORS];
-    if (!(collectors instanceof Set)) {
-      throw new MetricConflictError(name, 'a gauge that @breakwater/metrics did not create');
-    }
-    remember(registry, name, existing);
-    return { gauge: existing, collectors };
-  }
-  const collectors = new Set<Collector>();
-  const gauge = new Gauge({
-    name,
-    help: spec.help,
-    labelNames: spec.labelNames,
-    aggregator,
-    registers: [registry],
-    collect(this: Gauge<string> & WithCollectors): void {
-      for (const collector of this[COLLECTORS] ?? []) {
-        try {
-          collector();
-        } catch (error) {
-          debug('collector of %s threw, series skipped: %O', name, error);
-        }
-      }
-    },
-  }) as Gauge<string> & WithCollectors;
-  Object.defineProperty(gauge, COLLECTORS, { value: collectors, enumerable: false });
-  remember(registry, name, gauge);
-  return { gauge, collectors };
+): Collected<Gauge<string>> {
+  return getOrCreateCollected(
+    registry,
+    prefix,
+    spec,
+    (name, collect) =>
+      new Gauge({
+        name,
+        help: spec.help,
+        labelNames: spec.labelNames,
+        aggregator,
+        registers: [registry],
+        collect,
+      }),
+  );
 }

@@ -35,4 +35,21 @@ describe('package boundaries', () => {
       }
     }
   });
+
+  test('metrics sources never touch registry-wide settings or the global registry', () => {
+    for (const file of sources(path.join(packages, 'metrics/src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const banned of [
+        'collectDefaultMetrics',
+        'setDefaultLabels',
+        '.clear(',
+        'resetMetrics',
+        'globalRegistry',
+        'register,',
+        'register }',
+      ]) {
+        expect(text.includes(banned), `${file} uses ${banned}`).toBe(false);
+      }
+    }
+  });
 });

@@ -137,6 +137,16 @@ describe('instrumentRedisAdapter with a real Redis', () => {
       s.get('circuit_breaker_rejected_total{name="sessions",reason="open"}')! +
         s.get('circuit_breaker_rejected_total{name="sessions",reason="half-open-full"}')!,
     ).toBe(circuitOpen);
+    // With reconnectGrace 0 the calls made while the client reconnects fall back with
+    // `not-ready` before the circuit opens; they are what opened it, so each one must count as
+    // a breaker failure (a not-ready call that did not count would leave the breaker closed).
+    const notReady = reported.filter((e) => e.reason === 'not-ready').length;
+    expect(notReady).toBeGreaterThanOrEqual(3);
+    const reachedBreaker = reported.filter(
+      (e) => e.result === 'fallback' && e.reason !== 'circuit-open',
+    ).length;
+    expect(s.get('circuit_breaker_failures_total{name="sessions"}')).toBe(reachedBreaker);
+    expect(s.get('circuit_breaker_successes_total{name="sessions"}')).toBe(2);
     expect(promtoolCheck(await registry.metrics())).toEqual({ status: 0, output: '' });
 
     const reconnectsDuringOutage = s.get('redis_reconnects_total{client="sessions"}')!;

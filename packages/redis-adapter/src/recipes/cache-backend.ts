@@ -117,10 +117,11 @@ export class CacheBackend {
 
   /**
    * GET for update(): `found: false` when Redis could not be read (reported, key invalidated);
-   * a corrupt value reads as undefined (reported).
+   * a corrupt value reads as undefined (reported). A key known stale (pending invalidation)
+   * reads as undefined too, but only once the GET went through: while Redis is down, update()
+   * must not call its `fn` (and cache a value computed from a made-up "missing").
    */
   async readForUpdate(key: string): Promise<{ found: boolean; value: unknown }> {
-    if (this.pending.isPending(key)) return { found: true, value: undefined };
     const r = await this.step('get', (c, s) => command(c, s, ['GET', this.o.prefix + key]));
     if (!r.ok) {
       this.l1?.delete(key);
@@ -129,7 +130,9 @@ export class CacheBackend {
       return { found: false, value: undefined };
     }
     this.reporter.reachedRedis();
-    if (r.value === null || r.value === undefined) return { found: true, value: undefined };
+    if (r.value === null || r.value === undefined || this.pending.isPending(key)) {
+      return { found: true, value: undefined };
+    }
     const decoded = decodeJson<unknown>(r.value);
     if (!decoded.ok) this.degraded('update', 'corrupt', 'miss');
     return { found: true, value: decoded.ok ? decoded.value : undefined };

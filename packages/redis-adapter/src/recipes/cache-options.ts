@@ -3,6 +3,8 @@ import {
   assertOptionsObject,
   clockOption,
   integerOption,
+  MAX_MS,
+  operationTimeoutOption,
   stringOption,
 } from './validate-options.js';
 
@@ -80,7 +82,6 @@ const KEYS = [
   'operationTimeout',
   'clock',
 ];
-const MAX_TTL = 2 ** 31 - 1;
 
 /** Validates `options` once (never mutating it) and applies the defaults. */
 export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
@@ -90,7 +91,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     assertOptionsObject(`${WHERE}: l1`, options.l1, ['maxEntries', 'ttlMs']);
     l1 = {
       maxEntries: integerOption(WHERE, 'l1.maxEntries', options.l1.maxEntries, 1),
-      ttlMs: integerOption(WHERE, 'l1.ttlMs', options.l1.ttlMs, 1, MAX_TTL),
+      ttlMs: integerOption(WHERE, 'l1.ttlMs', options.l1.ttlMs, 1, MAX_MS),
     };
   }
   const d = DEFAULT_CACHE_OPTIONS;
@@ -105,11 +106,8 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
       options.maxPendingInvalidations ?? d.maxPendingInvalidations,
       0,
     ),
-    operationTimeout:
-      options.operationTimeout === undefined
-        ? undefined
-        : integerOption(WHERE, 'operationTimeout', options.operationTimeout, 1, MAX_TTL),
-    clock: options.clock === undefined ? Date : clockOption(WHERE, options.clock),
+    operationTimeout: operationTimeoutOption(WHERE, options.operationTimeout),
+    clock: clockOption(WHERE, options.clock),
   };
 }
 

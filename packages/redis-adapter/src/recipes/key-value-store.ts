@@ -15,6 +15,8 @@ import {
   assertOptionsObject,
   booleanOption,
   integerOption,
+  MAX_MS,
+  operationTimeoutOption,
   stringOption,
 } from './validate-options.js';
 
@@ -79,7 +81,6 @@ export interface KeyValueStoreCore<V> extends KeyValueStore<V> {
 export const DEFAULT_STORE_OPTIONS = { throwOnWriteFailure: false } as const;
 
 const KEYS = ['prefix', 'ttlMs', 'throwOnWriteFailure', 'operationTimeout'];
-const MAX_MS = 2 ** 31 - 1;
 
 /** Builds a store; `redisKey` maps the caller's id to the part after the prefix. */
 export function createKeyValueStore<V>(
@@ -98,10 +99,7 @@ export function createKeyValueStore<V>(
     'throwOnWriteFailure',
     options.throwOnWriteFailure ?? DEFAULT_STORE_OPTIONS.throwOnWriteFailure,
   );
-  const timeout =
-    options.operationTimeout === undefined
-      ? undefined
-      : integerOption(where, 'operationTimeout', options.operationTimeout, 1, MAX_MS);
+  const timeout = operationTimeoutOption(where, options.operationTimeout);
   const reporter = new DegradationReporter(kind, prefix);
   const counts = { found: 0, missing: 0 };
 

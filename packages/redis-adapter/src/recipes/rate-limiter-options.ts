@@ -4,6 +4,8 @@ import {
   clockOption,
   enumOption,
   integerOption,
+  MAX_MS,
+  operationTimeoutOption,
   stringOption,
 } from './validate-options.js';
 
@@ -92,7 +94,6 @@ const KEYS = [
   'operationTimeout',
   'clock',
 ];
-const MAX_MS = 2 ** 31 - 1;
 
 /** Validates `options` once (never mutating it) and applies the defaults. */
 export function resolveRateLimiterOptions(options: RateLimiterOptions): ResolvedRateLimiterOptions {
@@ -124,10 +125,7 @@ export function resolveRateLimiterOptions(options: RateLimiterOptions): Resolved
       1,
     ),
     prefix: stringOption(WHERE, 'prefix', options.prefix ?? d.prefix),
-    operationTimeout:
-      options.operationTimeout === undefined
-        ? undefined
-        : integerOption(WHERE, 'operationTimeout', options.operationTimeout, 1, MAX_MS),
-    clock: options.clock === undefined ? Date : clockOption(WHERE, options.clock),
+    operationTimeout: operationTimeoutOption(WHERE, options.operationTimeout),
+    clock: clockOption(WHERE, options.clock),
   };
 }

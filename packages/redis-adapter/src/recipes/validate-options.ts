@@ -70,8 +70,19 @@ export function booleanOption(where: string, name: string, value: unknown): bool
   return value;
 }
 
-/** A `{ now(): number }` clock. */
+/** Largest duration a timer accepts, in ms (2^31 - 1): the cap of every ms option. */
+export const MAX_MS = 2 ** 31 - 1;
+
+/** The optional `operationTimeout` (ms, integer in [1, MAX_MS]); undefined: the adapter's. */
+export function operationTimeoutOption(where: string, value: unknown): number | undefined {
+  return value === undefined
+    ? undefined
+    : integerOption(where, 'operationTimeout', value, 1, MAX_MS);
+}
+
+/** A `{ now(): number }` clock; undefined: `Date`. */
 export function clockOption(where: string, value: unknown): { now(): number } {
+  if (value === undefined) return Date;
   if (
     typeof value !== 'object' ||
     value === null ||

@@ -1,5 +1,6 @@
 /** Shared set-up of the recipe integration tests: a real redis-server and a real adapter. */
 import { constantBackoff } from '@breakwater/breaker';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createRedisAdapter } from '../../src/create-redis-adapter.js';
 import type { RedisAdapter } from '../../src/redis-adapter.js';
 import type { NodeRedisClient } from '../../src/create-redis-adapter.js';
@@ -35,10 +36,32 @@ export async function startEnv(): Promise<Env> {
   return { server, adapter };
 }
 
-export async function stopEnv(env: Env | undefined): Promise<void> {
-  if (env === undefined) return;
+export async function stopEnv(env: Partial<Env> | undefined): Promise<void> {
+  if (env?.adapter === undefined || env.server === undefined) return;
   await env.adapter.close();
   await env.server.stop();
+}
+
+/**
+ * Registers a test file's hooks: one redis-server and adapter for the whole file and, after
+ * each test, `beforeReset` (e.g. disposing the test's recipes), then the server running again
+ * (restarted or resumed), reachable through the adapter, and flushed. Returns the env, filled in
+ * once `beforeAll` has run.
+ */
+export function useEnv(beforeReset?: () => void): Env {
+  const env = {} as Env;
+  beforeAll(async () => {
+    Object.assign(env, await startEnv());
+  });
+  afterAll(() => stopEnv(env));
+  afterEach(async () => {
+    beforeReset?.();
+    if (!env.server.running) await env.server.restart();
+    env.server.resume();
+    await waitForRecovery(env, async () => (await env.server.cli('PING')) === 'PONG');
+    await env.server.cli('FLUSHALL');
+  });
+  return env;
 }
 
 /** Polls `cond` every 25 ms until it holds; throws after `timeoutMs`. */

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../src/recipes/index.js';
 import type { RateLimiterOptions } from '../../src/recipes/index.js';
 import { FIXED_WINDOW, SLIDING_WINDOW } from '../../src/recipes/rate-limit-scripts.js';
@@ -7,24 +7,13 @@ import {
   MARGIN_MS,
   collect,
   inject,
-  startEnv,
-  stopEnv,
   timed,
+  useEnv,
   waitForRecovery,
 } from './harness.js';
-import type { Env, Fault } from './harness.js';
+import type { Fault } from './harness.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => stopEnv(env));
-afterEach(async () => {
-  if (!env.server.running) await env.server.restart();
-  env.server.resume();
-  await waitForRecovery(env, async () => (await env.server.cli('PING')) === 'PONG');
-  await env.server.cli('FLUSHALL');
-});
+const env = useEnv();
 
 const limiter = (o: Partial<RateLimiterOptions> & Pick<RateLimiterOptions, 'name'>) =>
   createRateLimiter(env.adapter, { limit: 100, windowMs: 60_000, onOutage: 'open', ...o });
@@ -149,8 +138,8 @@ describe.each<Fault>(['killed', 'frozen'])('rate limiter with Redis %s', (fault)
       expect(['connection', 'not-ready', 'timeout', 'circuit-open']).toContain(value.reason);
       return value;
     };
-    expect(await check(open)).toMatchObject({ allowed: true });
-    expect(await check(closed)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(await check(open)).toMatchObject({ allowed: true, remaining: 99, resetMs: 60_000 });
+    expect(await check(closed)).toMatchObject({ allowed: false, remaining: 0, resetMs: 60_000 });
     expect(await check(memory)).toMatchObject({ allowed: true, remaining: 1 });
     expect(await check(memory)).toMatchObject({ allowed: true, remaining: 0 });
     expect(await check(memory)).toMatchObject({ allowed: false });

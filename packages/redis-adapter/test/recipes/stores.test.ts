@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionStore,
   createTokenStore,
@@ -10,24 +10,13 @@ import {
   MARGIN_MS,
   collect,
   inject,
-  startEnv,
-  stopEnv,
   timed,
+  useEnv,
   waitForRecovery,
 } from './harness.js';
-import type { Env, Fault } from './harness.js';
+import type { Fault } from './harness.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => stopEnv(env));
-afterEach(async () => {
-  if (!env.server.running) await env.server.restart();
-  env.server.resume();
-  await waitForRecovery(env, async () => (await env.server.cli('PING')) === 'PONG');
-  await env.server.cli('FLUSHALL');
-});
+const env = useEnv();
 
 interface Session {
   user: string;
