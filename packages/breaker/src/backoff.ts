@@ -8,6 +8,8 @@
  * still spread (resilience4j and Polly clamp after the jitter and collapse onto the cap).
  */
 
+import { describeValue } from './describe-value.js';
+
 /** How randomness is mixed into an exponential delay `t = min(maxDelay, initialDelay·factor^n)`. */
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 
@@ -71,7 +73,7 @@ export const DEFAULT_EXPONENTIAL_BACKOFF_OPTIONS: Readonly<Required<ExponentialB
 const JITTERS: readonly Jitter[] = ['none', 'full', 'equal', 'decorrelated'];
 const OPTION_KEYS = Object.keys(DEFAULT_EXPONENTIAL_BACKOFF_OPTIONS);
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+const show = describeValue;
 
 function checkDelay(where: string, name: string, v: unknown): number {
   if (typeof v !== 'number')

@@ -12,7 +12,9 @@ type Cmd =
   | { t: 'start' }
   | { t: 'settle'; k: number; outcome: 'success' | 'failure' | 'ignored' }
   | { t: 'advance'; ms: number }
-  | { t: 'reset' };
+  | { t: 'reset' }
+  | { t: 'forceOpen' }
+  | { t: 'forceClosed' };
 
 interface Config {
   failureThreshold: number;
@@ -32,6 +34,7 @@ class Model {
   gen = 0;
   until = 0;
   inFlight = 0;
+  forced: 'open' | 'closed' | null = null;
   records: Array<{ t: number; failed: boolean }> = [];
   constructor(private readonly c: Config) {}
 
@@ -77,11 +80,26 @@ class Model {
     this.records.push({ t: now, failed: outcome === 'failure' });
     const w = this.inWindow(now);
     const failures = w.filter((r) => r.failed).length;
+    if (this.forced !== null) return; // forced closed: counts, never trips
     if (failures >= this.c.failureThreshold && failures / w.length >= this.c.failureRateThreshold) {
       this.open(now);
     }
   }
   reset() {
+    this.forced = null;
+    this.close();
+  }
+  /** Open with no end (no trial) until reset; a repeated forceOpen changes nothing. */
+  forceOpen(now: number) {
+    if (this.forced === 'open') return;
+    this.forced = 'open';
+    this.open(now);
+    this.until = Infinity;
+  }
+  /** Closed and never tripping until reset; a repeated forceClosed changes nothing. */
+  forceClosed() {
+    if (this.forced === 'closed') return;
+    this.forced = 'closed';
     this.close();
   }
   failureCount(now: number) {
@@ -119,6 +137,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant<Cmd>({ t: 'reset' }) },
+  { weight: 1, arbitrary: fc.constantFrom<Cmd>({ t: 'forceOpen' }, { t: 'forceClosed' }) },
 );
 
 const configArb: fc.Arbitrary<Config> = fc.record({
@@ -151,13 +170,6 @@ async function runScenario(config: Config, cmds: Cmd[]): Promise<void> {
   let seq = 0;
 
   for (const cmd of cmds) {
-    console.log(
-      JSON.stringify(cmd),
-      breaker.state,
-      breaker.getStats().halfOpenInFlight,
-      model.kind,
-      model.inFlight,
-    );
     if (cmd.t === 'start') {
       let invoked = false;
       let resolveOp!: (v: string) => void;
@@ -204,10 +216,17 @@ async function runScenario(config: Config, cmds: Cmd[]): Promise<void> {
       }
       clock.advance(cmd.ms);
       await flush();
+    } else if (cmd.t === 'forceOpen') {
+      model.forceOpen(clock.now());
+      breaker.forceOpen();
+    } else if (cmd.t === 'forceClosed') {
+      model.forceClosed();
+      breaker.forceClosed();
     } else {
       model.reset();
       breaker.reset();
     }
+    expect(breaker.getStats().forced).toBe(model.forced);
     expect(breaker.state, `state after ${JSON.stringify(cmd)}`).toBe(model.kind);
     if (model.kind === 'closed') {
       expect(breaker.getStats().failureCount).toBe(model.failureCount(clock.now()));

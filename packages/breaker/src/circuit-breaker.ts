@@ -9,6 +9,7 @@ import { ADMIT_CLOSED, ADMIT_TRIAL, REJECT, admit, shortCircuit } from './admiss
 import type { Fallback, Operation } from './call-support.js';
 import { snapshotOf } from './circuit-state.js';
 import { DeadlineList } from './deadline-list.js';
+import { executeOptionsError } from './execute-options.js';
 import { passThrough, runDirect } from './direct-call.js';
 import { runGuarded } from './guarded-call.js';
 import { resolveCircuitBreakerOptions, validateName } from './options.js';
@@ -62,6 +63,7 @@ export class CircuitBreaker {
     event: K,
     listener: (payload: CircuitBreakerEvents[K]) => void,
   ): Unsubscribe {
+    if (!EVENT_NAMES.includes(event)) return unknownEvent(event);
     return this.m.events.on(event, listener);
   }
 
@@ -83,13 +85,11 @@ export class CircuitBreaker {
     let signal: AbortSignal | undefined;
     let limit = this.timeout;
     if (options !== undefined) {
+      const bad = executeOptionsError(options);
+      if (bad !== null) return Promise.reject(bad);
       signal = options.signal;
       if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-      if (options.timeout !== undefined) {
-        const checked = checkCallTimeout(options.timeout);
-        if (checked === null) return rejectBadTimeout(options.timeout);
-        limit = checked;
-      }
+      if (options.timeout !== undefined) limit = options.timeout;
     }
     const m = this.m;
     let admission = ADMIT_CLOSED;
@@ -175,21 +175,24 @@ export class CircuitBreaker {
   }
 }
 
-// Cold paths, kept out of execute() so that it stays small enough for V8 to inline its callees.
-function rejectNotFunction(name: string, v: unknown): Promise<never> {
-  return Promise.reject(new TypeError(`${name} must be a function, got ${typeof v}`));
-}
+const EVENT_NAMES: readonly (keyof CircuitBreakerEvents)[] = [
+  'stateChange',
+  'success',
+  'failure',
+  'timeout',
+  'rejected',
+  'fallback',
+  'ignored',
+];
 
-function rejectBadTimeout(v: unknown): Promise<never> {
-  return Promise.reject(
-    new RangeError(
-      `timeout must be a finite number of milliseconds > 0 or false, got ${String(v)}`,
-    ),
+function unknownEvent(event: unknown): never {
+  throw new TypeError(
+    `Unknown event ${typeof event === 'string' ? `"${event}"` : String(event)} ` +
+      `(expected ${EVENT_NAMES.slice(0, -1).join(', ')} or ${EVENT_NAMES.at(-1)})`,
   );
 }
 
-/** A valid per-call timeout, or null. */
-function checkCallTimeout(v: unknown): number | false | null {
-  if (v === false) return false;
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+// Cold paths, kept out of execute() so that it stays small enough for V8 to inline its callees.
+function rejectNotFunction(name: string, v: unknown): Promise<never> {
+  return Promise.reject(new TypeError(`${name} must be a function, got ${typeof v}`));
 }

@@ -83,7 +83,7 @@ export function halfOpenState(gen: number, attempt: number, duration: number): H
 /**
  * Length of the open period after `attempt` consecutive failed trials (0 for the first
  * opening): the number itself (no jitter), or `backoff.delay(attempt, previous)`. A Backoff
- * that throws or returns a negative or NaN value yields 0 (logged).
+ * that throws or returns a negative, NaN or infinite value yields 0 (logged).
  */
 export function openDuration(
   resetTimeout: number | Backoff,
@@ -99,7 +99,8 @@ export function openDuration(
     debug('%s: resetTimeout backoff threw, using 0 ms: %O', name, error);
     return 0;
   }
-  if (!(d >= 0)) {
+  // Infinity too: an open period that never ends would be a silent, permanent outage.
+  if (!(d >= 0) || d === Infinity) {
     debug('%s: resetTimeout backoff returned %o, using 0 ms', name, d);
     return 0;
   }

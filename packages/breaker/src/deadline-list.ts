@@ -13,6 +13,7 @@
  * `setImmediate`, which unrefs only if the list is still empty then), so a left-over timer never holds the
  * process open. Ref'ing again on the next insert is a flag check in the common case.
  */
+import { MAX_TIMER_DELAY } from './backoff.js';
 import type { Clock } from './types.js';
 
 /** A list entry: the owner fills `deadline` and implements `expire`. */
@@ -128,7 +129,9 @@ export class DeadlineList {
   private arm(deadline: number): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.armedFor = deadline;
-    const timer = this.clock.setTimeout(this.onTimer, Math.max(0, deadline - this.clock.now()));
+    // Node fires a longer setTimeout after 1 ms: wait at most the limit, fire() re-arms.
+    const ms = Math.min(MAX_TIMER_DELAY, Math.max(0, deadline - this.clock.now()));
+    const timer = this.clock.setTimeout(this.onTimer, ms);
     this.timer = timer;
     if (isRefHandle(timer)) {
       timer.ref();

@@ -4,6 +4,7 @@ export type { Fallback, Operation } from './circuit-breaker.js';
 export {
   DEFAULT_CIRCUIT_BREAKER_OPTIONS,
   DEFAULT_HALF_OPEN_TIMEOUT,
+  MAX_WINDOW_BUCKETS,
   resolveCircuitBreakerOptions,
 } from './options.js';
 export type { ResolvedCircuitBreakerOptions } from './options.js';

@@ -36,6 +36,9 @@ describe('resolveCircuitBreakerOptions', () => {
     [{ failureThreshold: 2.5 }, RangeError, 'failureThreshold must be an integer >= 1, got 2.5'],
     [{ failureThreshold: NaN }, RangeError, 'failureThreshold must be a number, got NaN'],
     [{ failureThreshold: '5' }, TypeError, 'failureThreshold must be a number, got "5"'],
+    // null is a wrong type, not "use the default"
+    [{ failureThreshold: null }, TypeError, 'failureThreshold must be a number, got null'],
+    [{ halfOpenTimeout: null }, TypeError, 'halfOpenTimeout must be a number, got null'],
     [
       { failureRateThreshold: 1.5 },
       RangeError,
@@ -56,7 +59,13 @@ describe('resolveCircuitBreakerOptions', () => {
       RangeError,
       'monitoringWindow must be a finite number of milliseconds > 0, got Infinity',
     ],
-    [{ windowBuckets: 0 }, RangeError, 'windowBuckets must be an integer >= 1, got 0'],
+    [{ windowBuckets: 0 }, RangeError, 'windowBuckets must be an integer in [1, 1000], got 0'],
+    // Unbounded, 1e9 buckets allocated 3e9 counters on the first call: out of memory.
+    [
+      { windowBuckets: 1e9 },
+      RangeError,
+      'windowBuckets must be an integer in [1, 1000], got 1000000000',
+    ],
     [
       { resetTimeout: -1 },
       RangeError,
@@ -127,7 +136,14 @@ describe('validateSnapshot', () => {
       'remaining',
       { ...good, openRemainingMs: -1 },
       RangeError,
-      'initialState.openRemainingMs must be >= 0, got -1',
+      'initialState.openRemainingMs must be a finite number of milliseconds >= 0, got -1',
+    ],
+    [
+      // Not forced, yet never ending: a breaker stuck open until reset() by accident.
+      'infinite remaining',
+      { ...good, openRemainingMs: Infinity },
+      RangeError,
+      'initialState.openRemainingMs must be a finite number of milliseconds >= 0, got Infinity',
     ],
     [
       'remaining when closed',

@@ -1,6 +1,7 @@
 /** Defaults and one-time validation of {@link CircuitBreakerOptions}. */
 import type { Backoff } from './backoff.js';
 import { systemClock } from './clock.js';
+import { describeValue } from './describe-value.js';
 import type { CircuitBreakerOptions, CircuitBreakerSnapshot, Clock } from './types.js';
 
 /** The defaults applied to every option the caller leaves out. */
@@ -17,6 +18,9 @@ export const DEFAULT_CIRCUIT_BREAKER_OPTIONS = Object.freeze({
   slowCallDuration: false,
   slowCallRateThreshold: 1,
 } as const);
+
+/** Most buckets a window may have (each costs three counters per breaker). */
+export const MAX_WINDOW_BUCKETS = 1000;
 
 /** Fallback for `halfOpenTimeout` when neither it nor `timeout` is set, in ms. */
 export const DEFAULT_HALF_OPEN_TIMEOUT = 10_000;
@@ -46,12 +50,7 @@ const KNOWN_KEYS = new Set<string>([
   'initialState',
 ]);
 
-const show = (v: unknown): string => {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'an array' : 'an object';
-  return String(v);
-};
+const show = describeValue;
 
 function number(name: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${show(v)}`);
@@ -71,10 +70,11 @@ function duration(name: string, v: unknown, positive = false): number {
   return n;
 }
 
-function count(name: string, v: unknown, min: number): number {
+function count(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = number(name, v);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new RangeError(`${name} must be an integer >= ${min}, got ${show(v)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new RangeError(`${name} must be an integer ${range}, got ${show(v)}`);
   }
   return n;
 }
@@ -150,12 +150,8 @@ export function validateSnapshot(v: unknown): CircuitBreakerSnapshot {
       );
     }
   } else if (s.state === 'open') {
-    // Infinity is allowed: a forced-open breaker has no end to its open period.
-    const n = number('initialState.openRemainingMs', s.openRemainingMs);
-    if (n < 0) {
-      throw new RangeError(`initialState.openRemainingMs must be >= 0, got ${show(n)}`);
-    }
-    openRemainingMs = n;
+    // Finite: only a forced-open breaker has no end to its open period (written as null).
+    openRemainingMs = duration('initialState.openRemainingMs', s.openRemainingMs);
   } else if (s.openRemainingMs !== null && s.openRemainingMs !== undefined) {
     throw new RangeError(
       `initialState.openRemainingMs must be null unless state is "open", got ${show(s.openRemainingMs)}`,
@@ -204,44 +200,30 @@ export function resolveCircuitBreakerOptions(
   for (const key of Object.keys(opts)) {
     if (!KNOWN_KEYS.has(key)) throw new TypeError(`Unknown circuit breaker option ${show(key)}`);
   }
-  const d = DEFAULT_CIRCUIT_BREAKER_OPTIONS;
-  const timeout = durationOrFalse('timeout', opts.timeout ?? d.timeout);
+  const o = opts as Record<string, unknown>;
+  const d = DEFAULT_CIRCUIT_BREAKER_OPTIONS as Record<string, unknown>;
+  /** The caller's value of `key`, or its default (only for `undefined`: `null` is rejected). */
+  const val = (key: string): unknown => (o[key] === undefined ? d[key] : o[key]);
+  const timeout = durationOrFalse('timeout', val('timeout'));
   const isFailure = opts.isFailure;
   if (isFailure !== undefined && typeof isFailure !== 'function') {
     throw new TypeError(`isFailure must be a function, got ${show(isFailure)}`);
   }
+  const halfOpenTimeout =
+    opts.halfOpenTimeout === undefined
+      ? timeout || DEFAULT_HALF_OPEN_TIMEOUT
+      : opts.halfOpenTimeout;
   return Object.freeze({
-    failureThreshold: count('failureThreshold', opts.failureThreshold ?? d.failureThreshold, 1),
-    failureRateThreshold: ratio(
-      'failureRateThreshold',
-      opts.failureRateThreshold ?? d.failureRateThreshold,
-    ),
-    monitoringWindow: duration(
-      'monitoringWindow',
-      opts.monitoringWindow ?? d.monitoringWindow,
-      true,
-    ),
-    windowBuckets: count('windowBuckets', opts.windowBuckets ?? d.windowBuckets, 1),
-    resetTimeout: resetTimeoutOf(opts.resetTimeout ?? d.resetTimeout),
-    halfOpenMaxAttempts: count(
-      'halfOpenMaxAttempts',
-      opts.halfOpenMaxAttempts ?? d.halfOpenMaxAttempts,
-      1,
-    ),
-    halfOpenTimeout: duration(
-      'halfOpenTimeout',
-      opts.halfOpenTimeout ?? (timeout === false ? DEFAULT_HALF_OPEN_TIMEOUT : timeout),
-      true,
-    ),
+    failureThreshold: count('failureThreshold', val('failureThreshold'), 1),
+    failureRateThreshold: ratio('failureRateThreshold', val('failureRateThreshold')),
+    monitoringWindow: duration('monitoringWindow', val('monitoringWindow'), true),
+    windowBuckets: count('windowBuckets', val('windowBuckets'), 1, MAX_WINDOW_BUCKETS),
+    resetTimeout: resetTimeoutOf(val('resetTimeout')),
+    halfOpenMaxAttempts: count('halfOpenMaxAttempts', val('halfOpenMaxAttempts'), 1),
+    halfOpenTimeout: duration('halfOpenTimeout', halfOpenTimeout, true),
     timeout,
-    slowCallDuration: durationOrFalse(
-      'slowCallDuration',
-      opts.slowCallDuration ?? d.slowCallDuration,
-    ),
-    slowCallRateThreshold: ratio(
-      'slowCallRateThreshold',
-      opts.slowCallRateThreshold ?? d.slowCallRateThreshold,
-    ),
+    slowCallDuration: durationOrFalse('slowCallDuration', val('slowCallDuration')),
+    slowCallRateThreshold: ratio('slowCallRateThreshold', val('slowCallRateThreshold')),
     isFailure,
     clock: opts.clock === undefined ? systemClock : clockOf(opts.clock),
     initialState: opts.initialState === undefined ? undefined : validateSnapshot(opts.initialState),

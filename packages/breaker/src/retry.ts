@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import type { Backoff } from './backoff.js';
 import { MAX_TIMER_DELAY, exponentialBackoff } from './backoff.js';
 import { isBrokenCircuitError } from './errors.js';
+import { describeValue } from './describe-value.js';
 
 const log = createDebug('breakwater:retry');
 
@@ -100,7 +101,7 @@ interface ResolvedRetryOptions {
   timers: RetryTimers;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+const show = describeValue;
 
 function resolve(options: RetryOptions): ResolvedRetryOptions {
   if (typeof options !== 'object' || options === null) {

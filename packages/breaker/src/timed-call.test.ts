@@ -2,21 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { isTimeoutError } from './errors.js';
 import { createFakeClock } from './testing/fake-clock.js';
-
-/** A promise settled from outside. */
-function deferred<T>(): {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-} {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../test/kit.js';
 
 describe('timed calls (deadline, no signal): reused call objects', () => {
   it('a late result of a timed-out call never reaches a later call', async () => {

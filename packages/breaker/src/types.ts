@@ -40,7 +40,7 @@ export interface CircuitBreakerOptions {
    */
   monitoringWindow?: number;
   /**
-   * Number of buckets the window is divided into (its granularity).
+   * Number of buckets the window is divided into (its granularity), an integer in [1, 1000].
    * @default 10
    */
   windowBuckets?: number;
@@ -131,7 +131,10 @@ export interface CircuitBreakerSnapshot {
   forced: 'open' | 'closed' | null;
 }
 
-/** Why a state changed. */
+/**
+ * Why a state changed. `restore` is never emitted (an `initialState` is installed during
+ * construction, before anyone can subscribe); it stays in the union for compatibility.
+ */
 export type StateChangeReason =
   | 'failure-threshold'
   | 'slow-call-threshold'
