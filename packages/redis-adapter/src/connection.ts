@@ -4,18 +4,16 @@
  * per-attempt connect deadline (TCP + TLS + handshake), forced replacement of a connection whose
  * command overran its deadline, and waiting for readiness.
  */
-import type { Clock } from '@breakwater/breaker';
+import type { Backoff, Clock } from '@breakwater/breaker';
+import type { ConnectionHooks } from './adapter-core.js';
 import { classifyConnectionError } from './classify-error.js';
-import { RedisConnectTimeoutError, isPermanentRedisError } from './errors.js';
+import { RedisConnectTimeoutError } from './errors.js';
 import type { OperationConnection } from './execute-redis-operation.js';
-import { ReadyWaiters, type WaitOutcome } from './ready-waiters.js';
-import {
-  ReconnectPlanner,
-  isReconnectHandoff,
-  permanentConnectionError,
-} from './reconnect-strategy.js';
-import type { Backoff } from '@breakwater/breaker';
-import type { RedisAdapterEvents, RedisConnectionState, RedisFailureKind } from './types.js';
+import { ConnectionStatus } from './connection-status.js';
+import type { WaitOutcome } from './ready-waiters.js';
+import { ReconnectLoop } from './reconnect-loop.js';
+import { permanentConnectionError, terminationVerdict } from './reconnect-strategy.js';
+import type { RedisConnectionState, RedisFailureKind } from './types.js';
 
 /** The node-redis client surface the connection relies on (public API only). */
 export interface NodeRedisClientLike {
@@ -29,7 +27,7 @@ export interface NodeRedisClientLike {
 }
 
 /** Options of {@link RedisConnection}. */
-export interface RedisConnectionOptions {
+export interface RedisConnectionOptions extends ConnectionHooks {
   connectTimeout: number;
   reconnectBackoff: Backoff;
   clock: Clock;
@@ -38,10 +36,6 @@ export interface RedisConnectionOptions {
    * retries by itself); false for an adopted client (wrapRedisClient) whose strategy is kept.
    */
   ownsReconnect: boolean;
-  onStateChange(payload: RedisAdapterEvents['connectionState']): void;
-  onReconnecting(payload: RedisAdapterEvents['reconnecting']): void;
-  /** A connection-level error (already classified); for reporting and health. */
-  onError(kind: RedisFailureKind, error: unknown): void;
 }
 
 /** Bound on a graceful `client.close()` before it is escalated to `destroy()`, in ms. */
@@ -49,19 +43,14 @@ const CLOSE_GRACE_MS = 1000;
 
 /** One client's connection lifecycle. */
 export class RedisConnection<C extends NodeRedisClientLike> implements OperationConnection<C> {
-  state: RedisConnectionState = 'closed';
   /** Increments on every ready connection; identifies the physical connection. */
   epoch = 0;
-  /** Set while `state === 'failed'`: the typed permanent error. */
-  failure: Error | undefined = undefined;
-  private everReady = false;
+  private readonly status: ConnectionStatus;
   private closing = false;
   private attemptGen = 0;
   private attemptStartedAt = 0;
-  private reconnectTimer: unknown = undefined;
   private watchdogTimer: unknown = undefined;
-  private readonly waiters: ReadyWaiters;
-  private readonly planner: ReconnectPlanner;
+  private readonly reconnects: ReconnectLoop;
   private swallowError: unknown = undefined;
   private ownDestroy = false;
   private readonly listeners: Array<[string, (...args: unknown[]) => void]>;
@@ -70,8 +59,12 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     readonly client: C,
     private readonly options: RedisConnectionOptions,
   ) {
-    this.planner = new ReconnectPlanner(options.reconnectBackoff);
-    this.waiters = new ReadyWaiters(options.clock);
+    this.reconnects = new ReconnectLoop(
+      options.reconnectBackoff,
+      options.clock,
+      options.onReconnecting,
+    );
+    this.status = new ConnectionStatus(options.clock, options);
     this.listeners = [
       ['ready', () => this.onReady()],
       ['connect', () => this.onSocketConnected()],
@@ -83,21 +76,30 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     client.on('error', (error: unknown) => this.onClientError(error));
     for (const [event, fn] of this.listeners) client.on(event, fn);
     if (client.isReady) {
-      this.everReady = true;
+      this.status.everReady = true;
       this.epoch = 1;
-      this.state = 'ready';
+      this.status.state = 'ready';
     } else if (client.isOpen) {
-      this.state = 'connecting';
+      this.status.state = 'connecting';
     }
   }
 
+  get state(): RedisConnectionState {
+    return this.status.state;
+  }
+
+  /** Set while `state === 'failed'`: the typed permanent error. */
+  get failure(): Error | undefined {
+    return this.status.failure;
+  }
+
   isReady(): boolean {
-    return this.state === 'ready' && this.client.isReady;
+    return this.status.state === 'ready' && this.client.isReady;
   }
 
   /** Why calls cannot be served now. */
   notReadyCause(): Error | undefined {
-    return this.failure;
+    return this.status.failure;
   }
 
   /**
@@ -107,28 +109,27 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   async connect(): Promise<WaitOutcome> {
     if (this.closing) return 'closed';
     if (this.isReady()) return 'ready';
-    if (this.state === 'failed' || this.state === 'closed') {
-      this.failure = undefined;
-      this.planner.reset();
+    const status = this.status;
+    if (status.state === 'failed' || status.state === 'closed') {
+      status.failure = undefined;
+      this.reconnects.reset();
       if (this.client.isReady) {
         this.onReady();
         return 'ready';
       }
-      this.setState(this.everReady ? 'reconnecting' : 'connecting');
+      status.toConnecting();
       if (!this.client.isOpen) this.startAttempt();
     }
-    return this.waiters.wait(this.options.connectTimeout);
+    return status.wait(this.options.connectTimeout);
   }
 
-  async waitForReady(ms: number): Promise<boolean> {
-    if (this.isReady()) return true;
-    if (ms <= 0 || this.state === 'failed' || this.state === 'closed') return false;
-    return (await this.waiters.wait(ms)) === 'ready';
+  waitForReady(ms: number): Promise<boolean> {
+    return this.status.waitForReady(this.isReady(), ms);
   }
 
   /** A command sent on connection `epoch` overran its deadline: replace the connection. */
   onDeadlineOverrun(epoch: number): void {
-    if (epoch !== this.epoch || this.state !== 'ready' || this.closing) return;
+    if (epoch !== this.epoch || this.status.state !== 'ready' || this.closing) return;
     this.options.onError(
       'timeout',
       new Error('a command overran its deadline; replacing the unresponsive connection'),
@@ -147,8 +148,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     this.clearTimers();
     this.attemptGen++;
     this.destroyClient();
-    this.setState('closed');
-    this.waiters.settle('closed');
+    this.status.toClosed();
   }
 
   /** Stops everything: timers, waiters, the reconnect loop and the socket. Idempotent. */
@@ -156,8 +156,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     if (this.closing) return;
     this.closing = true;
     this.clearTimers();
-    this.waiters.settle('closed');
-    this.setState('closed');
+    this.status.toClosed();
     for (const [event, fn] of this.listeners) this.client.off(event, fn);
     const client = this.client;
     if (!client.isOpen) {
@@ -182,12 +181,9 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private onReady(): void {
     if (this.closing) return;
     this.clearWatchdog();
-    this.planner.reset();
+    this.reconnects.reset();
     this.epoch++;
-    this.everReady = true;
-    this.failure = undefined;
-    this.setState('ready');
-    this.waiters.settle('ready');
+    this.status.toReady();
   }
 
   /** TCP/TLS is up; the handshake must finish within what is left of `connectTimeout`. */
@@ -210,9 +206,9 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   /** node-redis retries by itself (adopted clients only). */
   private onClientReconnecting(): void {
     if (this.closing || this.options.ownsReconnect) return;
-    this.setState(this.everReady ? 'reconnecting' : 'connecting');
+    this.status.toConnecting();
     this.options.onReconnecting({
-      attempt: this.planner.next().attempt,
+      attempt: this.reconnects.countExternalAttempt(),
       delayMs: 0,
       kind: 'connection',
     });
@@ -223,8 +219,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     if (this.closing || this.ownDestroy) return;
     this.clearTimers();
     this.attemptGen++;
-    this.setState('closed');
-    this.waiters.settle('closed');
+    this.status.toClosed();
   }
 
   /** destroy() emits 'end' synchronously: mark it as ours. */
@@ -249,30 +244,20 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
       return;
     }
     this.options.onError(classifyConnectionError(error), error);
-    if (!this.options.ownsReconnect && this.state === 'ready' && !this.client.isReady) {
-      this.setState('reconnecting');
+    if (!this.options.ownsReconnect && this.status.state === 'ready' && !this.client.isReady) {
+      this.status.set('reconnecting');
     }
   }
 
   private onTerminated(cause: unknown): void {
     if (this.closing) return;
-    const c = cause as { originalError?: unknown; socketError?: unknown } | null;
-    const original = c?.originalError ?? cause;
-    const socketError = c?.socketError ?? cause;
-    if (isPermanentRedisError(original)) {
-      this.swallowError = socketError;
-      this.fail(original as Error);
-      return;
+    const verdict = terminationVerdict(cause);
+    if ('stop' in verdict) {
+      this.swallowError = verdict.socketError;
+      this.fail(verdict.stop);
+    } else {
+      this.scheduleReconnect(verdict.retry);
     }
-    const permanent = isReconnectHandoff(original)
-      ? undefined
-      : permanentConnectionError(socketError);
-    if (permanent !== undefined) {
-      this.swallowError = socketError;
-      this.fail(permanent);
-      return;
-    }
-    this.scheduleReconnect(classifyConnectionError(socketError));
   }
 
   // ---- reconnect loop ------------------------------------------------------------------
@@ -285,41 +270,26 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
       // 'terminated' (or the watchdog) already decided what happens next; only an attempt
       // that ended without either (an adopted client's odd path) needs a retry here.
       if (gen !== this.attemptGen || this.closing) return;
-      if (this.state !== 'failed' && this.reconnectTimer === undefined && !this.client.isOpen) {
+      if (this.status.state !== 'failed' && !this.reconnects.pending && !this.client.isOpen) {
         this.scheduleReconnect('connection');
       }
     });
   }
 
   private scheduleReconnect(kind: RedisFailureKind): void {
-    if (this.closing || this.state === 'failed') return;
+    if (this.closing || this.status.state === 'failed') return;
     this.clearWatchdog();
-    if (this.reconnectTimer !== undefined) return;
-    this.setState(this.everReady ? 'reconnecting' : 'connecting');
-    const { attempt, delayMs } = this.planner.next();
-    this.options.onReconnecting({ attempt, delayMs, kind });
-    this.reconnectTimer = this.options.clock.setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.startAttempt();
-    }, delayMs);
+    if (this.reconnects.pending) return;
+    this.status.toConnecting();
+    this.reconnects.schedule(kind, () => this.startAttempt());
   }
 
   private fail(error: Error): void {
     this.clearTimers();
-    this.failure = error;
-    this.options.onError(classifyConnectionError(error), error);
-    this.setState('failed');
-    this.waiters.settle('failed');
+    this.status.toFailed(error);
   }
 
   // ---- helpers -------------------------------------------------------------------------
-
-  private setState(to: RedisConnectionState): void {
-    const from = this.state;
-    if (from === to) return;
-    this.state = to;
-    this.options.onStateChange({ from, to, at: this.options.clock.now() });
-  }
 
   private clearWatchdog(): void {
     if (this.watchdogTimer === undefined) return;
@@ -329,9 +299,6 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
 
   private clearTimers(): void {
     this.clearWatchdog();
-    if (this.reconnectTimer !== undefined) {
-      this.options.clock.clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = undefined;
-    }
+    this.reconnects.cancel();
   }
 }

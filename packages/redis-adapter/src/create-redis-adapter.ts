@@ -4,11 +4,8 @@
  */
 import { createClient, type RedisClientOptions, type RedisClientType } from 'redis';
 import type { NodeRedisClientLike } from './connection.js';
-import {
-  resolveRedisAdapterOptions,
-  type RedisAdapterOptions,
-  type ResolvedRedisAdapterOptions,
-} from './options.js';
+import type { RedisAdapterOptions, ResolvedRedisAdapterOptions } from './options.js';
+import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
 import { createReconnectStrategy } from './reconnect-strategy.js';
 import { RedisAdapter } from './redis-adapter.js';
 
@@ -126,10 +123,9 @@ export function wrapRedisClient<C extends NodeRedisClientLike>(
       );
     }
   }
-  const resolved = resolveRedisAdapterOptions({
-    ...options,
-    pingInterval: false,
-    socketTimeout: false,
-  });
+  const resolved = resolveRedisAdapterOptions(
+    { ...options, pingInterval: false, socketTimeout: false },
+    'wrapRedisClient',
+  );
   return new RedisAdapter(client, resolved, false);
 }

@@ -193,6 +193,38 @@ describe('executeWithContext', () => {
     expect(events[0]!.result).toBe('error');
   });
 
+  it('without operation listeners (the hot path): same outcomes, data errors still reported once', async () => {
+    const { ctx, breaker, failures, fb, fallbacks, events } = setup();
+    const quiet: OperationContext<Client> = {
+      ...ctx,
+      operationEvents: { hasListeners: () => false, emit: (p) => events.push(p) },
+    };
+    const wrongType = new SimpleError('WRONGTYPE Operation against a key holding the wrong kind');
+    await expect(
+      executeWithContext(quiet, () => Promise.reject(wrongType), fb, 'lpush'),
+    ).rejects.toBe(wrongType);
+    expect(
+      await executeWithContext(
+        quiet,
+        () => Promise.reject(new SocketClosedUnexpectedlyError()),
+        fb,
+        'get',
+      ),
+    ).toBe('fallback:connection');
+    const ac = new AbortController();
+    const aborted = executeWithContext(quiet, () => new Promise<never>(() => {}), fb, 'get', {
+      signal: ac.signal,
+    });
+    ac.abort(new Error('client went away'));
+    await expect(aborted).rejects.toThrow('client went away');
+    expect(await executeWithContext(quiet, (c) => ++c.calls, fb, 'get')).toBe(1);
+    await flush();
+    expect(failures).toEqual(['lpush:data', 'get:connection']);
+    expect(fallbacks.map((f) => f.kind)).toEqual(['connection']);
+    expect(events).toEqual([]);
+    expect(breaker.getStats()).toMatchObject({ state: 'closed', failureCount: 1 });
+  });
+
   it('connection errors count: the breaker opens and then short-circuits without calling op', async () => {
     const { ctx, breaker, fb, connection } = setup();
     for (let i = 0; i < 5; i++) {

@@ -1,19 +1,14 @@
 /** Public API of @breakwater/redis-adapter. */
-export { createRedisAdapter, wrapRedisClient, buildClientOptions } from './create-redis-adapter.js';
+export { createRedisAdapter, wrapRedisClient } from './create-redis-adapter.js';
 export type { NodeRedisClient, WrapRedisClientOptions } from './create-redis-adapter.js';
-export { RedisAdapter, CONNECTION_OPERATION } from './redis-adapter.js';
+export { RedisAdapter } from './redis-adapter.js';
+export { CONNECTION_OPERATION } from './adapter-core.js';
 export {
   DEFAULT_REDIS_ADAPTER_OPTIONS,
   defaultReconnectBackoff,
   defaultRedisBreakerOptions,
-  resolveRedisAdapterOptions,
 } from './options.js';
-export type {
-  RedisAdapterOptions,
-  RedisBreakerOptions,
-  RedisTlsOptions,
-  ResolvedRedisAdapterOptions,
-} from './options.js';
+export type { RedisAdapterOptions, RedisBreakerOptions, RedisTlsOptions } from './options.js';
 export {
   createRedisAdapterFromEnv,
   redisAdapterOptionsFromEnv,
@@ -30,22 +25,11 @@ export {
 } from './module-api.js';
 export { executeWithContext, isRedisAvailabilityFailure } from './execute-redis-operation.js';
 export type { OperationConnection, OperationContext } from './execute-redis-operation.js';
-export { RedisConnection } from './connection.js';
-export type { NodeRedisClientLike, RedisConnectionOptions } from './connection.js';
-export {
-  classifyRedisError,
-  classifyConnectionError,
-  classifyReplyMessage,
-} from './classify-error.js';
+export type { NodeRedisClientLike } from './connection.js';
+export { classifyRedisError } from './classify-error.js';
 export type { RedisErrorClass } from './classify-error.js';
-export {
-  createReconnectStrategy,
-  isReconnectHandoff,
-  permanentConnectionError,
-  ReconnectPlanner,
-} from './reconnect-strategy.js';
-export { ErrorReportGate, debugRedisErrorReporter, formatRedisErrorMessage } from './reporter.js';
-export type { RedisErrorReporter, ErrorReportGateOptions } from './reporter.js';
+export { debugRedisErrorReporter, formatRedisErrorMessage } from './reporter.js';
+export type { RedisErrorReporter } from './reporter.js';
 export { redactUrl, redactSecrets, redactError, REDACTED, UNPARSEABLE_URL } from './redact.js';
 export { redisHealthStatus, redisHealthResponse, livenessResponse } from './health.js';
 export type {

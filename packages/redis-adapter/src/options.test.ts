@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildClientOptions } from './create-redis-adapter.js';
-import { DEFAULT_REDIS_ADAPTER_OPTIONS, resolveRedisAdapterOptions } from './options.js';
+import { DEFAULT_REDIS_ADAPTER_OPTIONS } from './options.js';
+import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
 
 describe('resolveRedisAdapterOptions', () => {
   it('applies the documented defaults', () => {

@@ -1,25 +1,15 @@
-/** Options of createRedisAdapter / wrapRedisClient: TSDoc, defaults and one-time validation. */
-import { isIP } from 'node:net';
+/**
+ * Options of createRedisAdapter / wrapRedisClient: TSDoc, defaults and the resolved shape.
+ * Validation lives in resolve-redis-adapter-options.ts.
+ */
 import type { SecureVersion } from 'node:tls';
 import {
   exponentialBackoff,
-  systemClock,
   type Backoff,
   type CircuitBreakerOptions,
   type Clock,
 } from '@breakwater/breaker';
-import {
-  W,
-  bool,
-  int,
-  ms,
-  parseRedisUrl,
-  resolveTls,
-  show,
-  str,
-  type UrlParts,
-} from './option-checks.js';
-import { debugRedisErrorReporter, type RedisErrorReporter } from './reporter.js';
+import type { RedisErrorReporter } from './reporter.js';
 
 /** TLS settings. Certificates are verified unless you set `rejectUnauthorized` to false yourself. */
 export interface RedisTlsOptions {
@@ -178,135 +168,4 @@ export interface ResolvedRedisAdapterOptions {
   readonly secrets: readonly string[];
   /** The target, printable: `redis[s]://host:port/db` with no credentials. */
   readonly displayUrl: string;
-}
-
-const KNOWN = new Set([
-  ...Object.keys(DEFAULT_REDIS_ADAPTER_OPTIONS),
-  'url',
-  'username',
-  'password',
-  'tls',
-  'clientName',
-  'reconnectBackoff',
-  'breaker',
-  'reporter',
-  'clock',
-]);
-const FORBIDDEN_BREAKER_KEYS = ['isFailure', 'timeout', 'clock'];
-
-/** Applies defaults and validates; throws TypeError/RangeError naming the option and value. */
-export function resolveRedisAdapterOptions(
-  options: RedisAdapterOptions = {},
-): ResolvedRedisAdapterOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${W}: options must be an object, got ${show(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!KNOWN.has(k)) throw new TypeError(`${W}: unknown option "${k}"`);
-  }
-  const d = DEFAULT_REDIS_ADAPTER_OPTIONS;
-  const o = options;
-  const url = str('url', o.url);
-  const fromUrl: UrlParts = url === undefined ? { tls: false } : parseRedisUrl(url);
-
-  const name = str('name', o.name) ?? d.name;
-  if (name.trim() === '') throw new RangeError(`${W}: name must not be empty`);
-  const host = str('host', o.host) ?? fromUrl.host ?? d.host;
-  if (host === '') throw new RangeError(`${W}: host must not be empty`);
-  const port = int('port', o.port ?? fromUrl.port ?? d.port, 1, 65535);
-  const username = str('username', o.username) ?? fromUrl.username;
-  const password = str('password', o.password) ?? fromUrl.password;
-  const database = int('database', o.database ?? fromUrl.database ?? d.database, 0, 2 ** 31 - 1);
-  const tls = resolveTls(o.tls, fromUrl.tls, host);
-  const RESP = o.RESP ?? d.RESP;
-  if (RESP !== 2 && RESP !== 3)
-    throw new RangeError(`${W}: RESP must be 2 or 3, got ${show(RESP)}`);
-  const clientName = str('clientName', o.clientName);
-
-  const operationTimeout = ms(
-    'operationTimeout',
-    o.operationTimeout ?? d.operationTimeout,
-    1,
-  ) as number;
-  const reconnectGrace = ms('reconnectGrace', o.reconnectGrace ?? d.reconnectGrace, 0) as number;
-  const connectTimeout = ms('connectTimeout', o.connectTimeout ?? d.connectTimeout, 1) as number;
-  const requireConnection = bool('requireConnection', o.requireConnection ?? d.requireConnection);
-  const pingInterval = ms('pingInterval', o.pingInterval ?? d.pingInterval, 1, true);
-  const socketTimeout = ms('socketTimeout', o.socketTimeout ?? d.socketTimeout, 1, true);
-  if (socketTimeout !== false && pingInterval !== false && socketTimeout <= pingInterval) {
-    throw new RangeError(
-      `${W}: socketTimeout must be above pingInterval (${pingInterval}), got ${socketTimeout}`,
-    );
-  }
-  if (socketTimeout !== false && pingInterval === false) {
-    throw new RangeError(
-      `${W}: socketTimeout (${socketTimeout}) needs pingInterval, or healthy idle connections are dropped`,
-    );
-  }
-  const keepAlive = bool('keepAlive', o.keepAlive ?? d.keepAlive);
-  const keepAliveInitialDelay = ms(
-    'keepAliveInitialDelay',
-    o.keepAliveInitialDelay ?? d.keepAliveInitialDelay,
-    0,
-  ) as number;
-  const reconnectBackoff = o.reconnectBackoff ?? defaultReconnectBackoff();
-  if (typeof reconnectBackoff !== 'object' || typeof reconnectBackoff.delay !== 'function') {
-    throw new TypeError(
-      `${W}: reconnectBackoff must be a Backoff (an object with delay()), got ${show(reconnectBackoff)}`,
-    );
-  }
-  if (o.breaker !== undefined && (typeof o.breaker !== 'object' || o.breaker === null)) {
-    throw new TypeError(`${W}: breaker must be an object, got ${show(o.breaker)}`);
-  }
-  for (const k of FORBIDDEN_BREAKER_KEYS) {
-    if (o.breaker !== undefined && k in o.breaker) {
-      throw new TypeError(`${W}: breaker.${k} is set by the adapter and cannot be overridden`);
-    }
-  }
-  const breaker = { ...defaultRedisBreakerOptions(), ...o.breaker };
-  const reporter = o.reporter ?? debugRedisErrorReporter;
-  if (typeof reporter !== 'function') {
-    throw new TypeError(`${W}: reporter must be a function, got ${show(reporter)}`);
-  }
-  const reportInterval = ms('reportInterval', o.reportInterval ?? d.reportInterval, 0) as number;
-  const clock = o.clock ?? systemClock;
-  if (typeof clock !== 'object' || typeof clock.now !== 'function') {
-    throw new TypeError(`${W}: clock must be a Clock, got ${show(clock)}`);
-  }
-
-  const secrets: string[] = [];
-  if (password !== undefined && password !== '') secrets.push(password);
-  if (fromUrl.password !== undefined && fromUrl.password !== password)
-    secrets.push(fromUrl.password);
-  if (fromUrl.username !== undefined && fromUrl.password === undefined)
-    secrets.push(fromUrl.username);
-  const hostPart = isIP(host) === 6 ? `[${host}]` : host;
-  const displayUrl = `${tls ? 'rediss' : 'redis'}://${hostPart}:${port}/${database}`;
-
-  return {
-    name,
-    host,
-    port,
-    username,
-    password,
-    database,
-    tls,
-    RESP,
-    clientName,
-    operationTimeout,
-    reconnectGrace,
-    connectTimeout,
-    requireConnection,
-    pingInterval,
-    socketTimeout,
-    keepAlive,
-    keepAliveInitialDelay,
-    reconnectBackoff,
-    breaker,
-    reporter,
-    reportInterval,
-    clock,
-    secrets,
-    displayUrl,
-  };
 }

@@ -7,6 +7,7 @@ import {
   createReconnectStrategy,
   isReconnectHandoff,
   permanentConnectionError,
+  terminationVerdict,
 } from './reconnect-strategy.js';
 
 const sys = (code: string): Error => Object.assign(new Error(code), { code });
@@ -50,6 +51,24 @@ describe('permanentConnectionError', () => {
       expect(permanentConnectionError(cause)).toBeUndefined();
       expect(isReconnectHandoff(createReconnectStrategy()(0, cause))).toBe(true);
     }
+  });
+
+  it("terminationVerdict reads node-redis' 'terminated' cause", () => {
+    const strategy = createReconnectStrategy();
+    const timeout = new SocketTimeoutError(10);
+    // Transient: the strategy handed over; reconnect with the socket error's kind (a dead
+    // socket is a connection failure).
+    expect(
+      terminationVerdict({ originalError: strategy(0, timeout), socketError: timeout }),
+    ).toEqual({ retry: 'connection' });
+    // Permanent: the strategy's typed error stops the loop; the socket error is to be ignored.
+    const wrongPass = new SimpleError('WRONGPASS invalid username-password pair');
+    const v = terminationVerdict({ originalError: strategy(0, wrongPass), socketError: wrongPass });
+    expect('stop' in v && isRedisAuthenticationError(v.stop)).toBe(true);
+    expect('stop' in v && v.socketError).toBe(wrongPass);
+    // A bare cause (adopted client, no wrapper) is read the same way.
+    expect('stop' in terminationVerdict(sys('SELF_SIGNED_CERT_IN_CHAIN'))).toBe(true);
+    expect(terminationVerdict(sys('ECONNREFUSED'))).toEqual({ retry: 'connection' });
   });
 
   it('the strategy never returns a number or false', () => {

@@ -7,9 +7,15 @@
  * connects again after termination). Permanent causes map to typed errors and stop the loop.
  */
 import type { Backoff } from '@breakwater/breaker';
-import { classifyReplyMessage } from './classify-error.js';
-import { RedisAuthenticationError, RedisProtocolError, RedisTlsError } from './errors.js';
+import { classifyConnectionError, classifyReplyMessage } from './classify-error.js';
+import {
+  RedisAuthenticationError,
+  RedisProtocolError,
+  RedisTlsError,
+  isPermanentRedisError,
+} from './errors.js';
 import { className } from './redact.js';
+import type { RedisFailureKind } from './types.js';
 
 const HANDOFF = Symbol.for('breakwater.RedisReconnectHandoff');
 
@@ -69,6 +75,34 @@ export function permanentConnectionError(cause: unknown): Error | undefined {
     });
   }
   return undefined;
+}
+
+/** `error` itself when it is already a typed permanent error, else {@link permanentConnectionError}. */
+export function asPermanentError(error: unknown): Error | undefined {
+  return isPermanentRedisError(error) ? (error as Error) : permanentConnectionError(error);
+}
+
+/** What a node-redis 'terminated' event means for the reconnect loop. */
+export type TerminationVerdict =
+  /** Stop with this typed error; `socketError` is the client 'error' event to ignore. */
+  | { stop: Error; socketError: unknown }
+  /** Transient: reconnect, reporting this kind. */
+  | { retry: RedisFailureKind };
+
+/**
+ * Reads a 'terminated' cause: node-redis wraps the strategy's return value (`originalError`:
+ * our handoff marker or a typed error) with the socket error that started it.
+ */
+export function terminationVerdict(cause: unknown): TerminationVerdict {
+  const c = cause as { originalError?: unknown; socketError?: unknown } | null;
+  const original = c?.originalError ?? cause;
+  const socketError = c?.socketError ?? cause;
+  if (isPermanentRedisError(original)) return { stop: original as Error, socketError };
+  const permanent = isReconnectHandoff(original)
+    ? undefined
+    : permanentConnectionError(socketError);
+  if (permanent !== undefined) return { stop: permanent, socketError };
+  return { retry: classifyConnectionError(socketError) };
 }
 
 /** node-redis' reconnectStrategy signature. */

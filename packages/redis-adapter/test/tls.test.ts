@@ -5,13 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildClientOptions,
-  createRedisAdapter,
-  isRedisTlsError,
-  resolveRedisAdapterOptions,
-  type RedisFailureKind,
-} from '../src/index.js';
+import { createRedisAdapter, isRedisTlsError, type RedisFailureKind } from '../src/index.js';
+import { buildClientOptions } from '../src/create-redis-adapter.js';
+import { resolveRedisAdapterOptions } from '../src/resolve-redis-adapter-options.js';
 import { createTestCa, removeTestCa, type TlsFiles } from '../../../test-support/tls.js';
 import { startRedis, stopAllRedis, type RedisServer } from '../../../test-support/redis-server.js';
 

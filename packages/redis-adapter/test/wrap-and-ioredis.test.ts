@@ -116,6 +116,10 @@ describe('wrapRedisClient', () => {
       /option "url" belongs to the client/,
     );
     expect(() => wrapRedisClient({} as never)).toThrow(TypeError);
+    // Shared options are validated by the same code, and the message names this factory.
+    expect(() => wrapRedisClient(client, { operationTimeout: -1 })).toThrow(
+      /^wrapRedisClient: operationTimeout must be a finite number of ms >= 1, got -1$/,
+    );
   });
 });
 

@@ -3,11 +3,8 @@
  * names, same defaults, validated by the same code) minus the single address, plus the seed
  * nodes and the cluster-specific settings.
  */
-import {
-  resolveRedisAdapterOptions,
-  type RedisAdapterOptions,
-  type ResolvedRedisAdapterOptions,
-} from '../options.js';
+import type { RedisAdapterOptions, ResolvedRedisAdapterOptions } from '../options.js';
+import { resolveRedisAdapterOptions } from '../resolve-redis-adapter-options.js';
 import { mergeSeeds, parseSeed, type ParsedSeed, type RedisNodeAddress } from './seed-address.js';
 
 /** A seed node: `'host:port'`, a `redis://` / `rediss://` URL, `{ url }` or `{ host, port }`. */
@@ -69,14 +66,6 @@ export interface ResolvedRedisClusterAdapterOptions {
 
 const W = 'createRedisClusterAdapter';
 const FORBIDDEN = ['url', 'host', 'port', 'database'];
-
-/** Re-labels an error thrown by the shared resolver with this factory's name. */
-export function relabel(error: unknown, where: string): unknown {
-  if (error instanceof Error && error.message.startsWith('createRedisAdapter:')) {
-    error.message = where + error.message.slice('createRedisAdapter'.length);
-  }
-  return error;
-}
 
 /** Parses seed entries (strings, `{ url }`, `{ host, port }`) for `where`. */
 export function parseSeedNodes(
@@ -174,9 +163,8 @@ export function resolveRedisClusterAdapterOptions(
   }
 
   const first = merged.nodes[0];
-  let base: ResolvedRedisAdapterOptions;
-  try {
-    base = resolveRedisAdapterOptions({
+  const base = resolveRedisAdapterOptions(
+    {
       ...rest,
       name: rest.name ?? d.name,
       host: first.host,
@@ -184,10 +172,9 @@ export function resolveRedisClusterAdapterOptions(
       username: rest.username ?? merged.username,
       password: rest.password ?? merged.password,
       tls: rest.tls ?? (merged.tls === true ? true : undefined),
-    } as RedisAdapterOptions);
-  } catch (e) {
-    throw relabel(e, W);
-  }
+    } as RedisAdapterOptions,
+    W,
+  );
   if (merged.tls === true && base.tls === undefined) {
     throw new RangeError(`${W}: tls is false but rootNodes use rediss:// (TLS)`);
   }

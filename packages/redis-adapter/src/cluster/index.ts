@@ -1,5 +1,5 @@
 /** Public API of the cluster and Sentinel adapters (re-exported by the package barrel). */
-export { createRedisClusterAdapter, buildClusterOptions } from './create-redis-cluster-adapter.js';
+export { createRedisClusterAdapter } from './create-redis-cluster-adapter.js';
 export { RedisClusterAdapter } from './redis-cluster-adapter.js';
 export type { NodeRedisCluster } from './redis-cluster-adapter.js';
 export type {
@@ -14,21 +14,10 @@ export type {
   RedisClusterAdapterOptions,
   RedisSeedNode,
 } from './cluster-options.js';
-export {
-  readClusterEnv,
-  readSentinelEnv,
-  readTopologyEnv,
-  CLUSTER_ENV_VARIABLES,
-} from './cluster-env.js';
-export type { ClusterEnvTopology, SentinelEnvTopology, TopologyEnv } from './cluster-env.js';
+export { CLUSTER_ENV_VARIABLES } from './cluster-env.js';
 export type { RedisNodeAddress } from './seed-address.js';
 export { keySlot, CLUSTER_SLOTS } from './key-slot.js';
-export { ShardBreakerRegistry } from './shard-breaker-registry.js';
-export type { ShardBreakerListener } from './shard-breaker-registry.js';
-export {
-  createRedisSentinelAdapter,
-  buildSentinelOptions,
-} from './create-redis-sentinel-adapter.js';
+export { createRedisSentinelAdapter } from './create-redis-sentinel-adapter.js';
 export { RedisSentinelAdapter } from './redis-sentinel-adapter.js';
 export type { NodeRedisSentinel, RedisSentinelAdapterEvents } from './redis-sentinel-adapter.js';
 export { DEFAULT_REDIS_SENTINEL_ADAPTER_OPTIONS } from './sentinel-options.js';

@@ -12,7 +12,6 @@ import {
   type OperationConnection,
   type OperationContext,
 } from '../execute-redis-operation.js';
-import { redisHealthStatus } from '../health.js';
 import type { RedisAdapterLike, RedisConnectionState, RedisFallback } from '../types.js';
 import type {
   RedisClusterAdapterEvents,
@@ -65,22 +64,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       if (this.core.events.has('shardBreaker'))
         this.core.events.emit('shardBreaker', { address, breaker });
     });
-    const topology = this.core.topology;
-    const clusterConnection: OperationConnection<NodeRedisCluster> = {
-      client,
-      get epoch() {
-        return 0;
-      },
-      get state() {
-        return topology.state;
-      },
-      isReady: () => topology.isReady(),
-      waitForReady: (ms) => topology.waitForReady(ms),
-      notReadyCause: () => topology.failure,
-      // Which node hung is unknown without a key: node-redis' socketTimeout is the backstop.
-      onDeadlineOverrun: () => undefined,
-    };
-    this.clusterCtx = this.core.context(clusterConnection, this.breaker);
+    // Calls without a key: which node hung is unknown, node-redis' socketTimeout is the backstop.
+    this.clusterCtx = this.core.context(this.core.operationConnection(client), this.breaker);
     const unowned: OperationConnection<NodeRedisCluster> = {
       client,
       epoch: 0,
@@ -102,10 +87,10 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   /**
    * Discovers the topology (one reachable seed suffices; node clients connect on demand, so a
    * down master does not hold this up). Settles within `connectTimeout`; see
-   * TopologyAdapterCore.connect for the outcomes.
+   * AdapterCore.connect for the outcomes.
    */
   async connect(): Promise<void> {
-    await this.core.connect(
+    await this.core.connectTopology(
       this.closed,
       `Redis cluster (seeds ${seedList(this.options.rootNodes)})`,
     );
@@ -142,9 +127,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   }
 
   health(): RedisClusterHealth {
-    const breaker = this.breaker.getStats();
-    const connection = this.core.topology.state;
-    let status = redisHealthStatus(connection, breaker.state);
+    const base = this.core.health(this.core.topology.state, this.breaker);
+    let status = base.status;
     const shards: RedisClusterShardHealth[] = [];
     if (this.client.isReady) {
       for (const m of this.client.masters) {
@@ -155,14 +139,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
         shards.push({ address: m.address, connected, breaker: b });
       }
     }
-    const lastError = this.core.lastError;
-    return {
-      status,
-      connection,
-      breaker,
-      lastError: lastError === null ? null : { ...lastError },
-      shards,
-    };
+    return { ...base, status, shards };
   }
 
   on<E extends keyof RedisClusterAdapterEvents>(

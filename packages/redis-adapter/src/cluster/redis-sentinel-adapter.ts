@@ -6,12 +6,7 @@
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisSentinelType } from 'redis';
 import { classifyConnectionError } from '../classify-error.js';
-import {
-  executeWithContext,
-  type OperationConnection,
-  type OperationContext,
-} from '../execute-redis-operation.js';
-import { redisHealthStatus } from '../health.js';
+import { executeWithContext, type OperationContext } from '../execute-redis-operation.js';
 import type {
   RedisAdapterEvents,
   RedisAdapterLike,
@@ -57,24 +52,10 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     this.client = client;
     this.core = new TopologyAdapterCore<RedisSentinelAdapterEvents>(base, client);
     this.breaker = new CircuitBreaker(base.name, adapterBreakerOptions(base));
-    const topology = this.core.topology;
-    const connection: OperationConnection<NodeRedisSentinel> = {
-      client,
-      get epoch() {
-        return 0;
-      },
-      get state() {
-        return topology.state;
-      },
-      isReady: () => topology.isReady(),
-      waitForReady: (ms) => topology.waitForReady(ms),
-      notReadyCause: () => topology.failure,
-      // The master's clients are internal to node-redis. A frozen master is failed over by the
-      // sentinels (down-after-milliseconds), which replaces those clients; socketTimeout in
-      // nodeClientOptions is the backstop.
-      onDeadlineOverrun: () => undefined,
-    };
-    this.ctx = this.core.context(connection, this.breaker);
+    // The master's clients are internal to node-redis. A frozen master is failed over by the
+    // sentinels (down-after-milliseconds), which replaces those clients; socketTimeout in
+    // nodeClientOptions is the backstop for a deadline overrun.
+    this.ctx = this.core.context(this.core.operationConnection(client), this.breaker);
     this.listen();
   }
 
@@ -88,7 +69,7 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
    * `requireConnection` the adapter then runs degraded and keeps retrying in the background.
    */
   connect(): Promise<void> {
-    return this.core.connect(
+    return this.core.connectTopology(
       this.closed,
       `Redis Sentinel "${this.options.masterName}" (sentinels ${seedList(this.options.sentinelRootNodes)})`,
     );
@@ -104,15 +85,7 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
   }
 
   health(): RedisHealth {
-    const breaker = this.breaker.getStats();
-    const connection = this.core.topology.state;
-    const lastError = this.core.lastError;
-    return {
-      status: redisHealthStatus(connection, breaker.state),
-      connection,
-      breaker,
-      lastError: lastError === null ? null : { ...lastError },
-    };
+    return this.core.health(this.core.topology.state, this.breaker);
   }
 
   on<E extends keyof RedisSentinelAdapterEvents>(

@@ -2,12 +2,9 @@
  * Options of createRedisSentinelAdapter: the single-server adapter's resilience options (same
  * names, defaults and validation) minus the single address, plus the Sentinel group.
  */
-import {
-  resolveRedisAdapterOptions,
-  type RedisAdapterOptions,
-  type ResolvedRedisAdapterOptions,
-} from '../options.js';
-import { parseSeedNodes, relabel, withoutDerivedServername } from './cluster-options.js';
+import type { RedisAdapterOptions, ResolvedRedisAdapterOptions } from '../options.js';
+import { resolveRedisAdapterOptions } from '../resolve-redis-adapter-options.js';
+import { parseSeedNodes, withoutDerivedServername } from './cluster-options.js';
 import type { RedisNodeAddress } from './seed-address.js';
 
 /** Where the sentinels are and what they monitor. */
@@ -102,17 +99,15 @@ export function resolveRedisSentinelAdapterOptions(
     );
   }
   const first = seeds[0].seed;
-  let base: ResolvedRedisAdapterOptions;
-  try {
-    base = resolveRedisAdapterOptions({
+  let base = resolveRedisAdapterOptions(
+    {
       ...rest,
       name: rest.name ?? DEFAULT_REDIS_SENTINEL_ADAPTER_OPTIONS.name,
       host: first.host,
       port: first.port,
-    } as RedisAdapterOptions);
-  } catch (e) {
-    throw relabel(e, W);
-  }
+    } as RedisAdapterOptions,
+    W,
+  );
   const sentinelPassword = sentinel.password;
   if (
     sentinelPassword !== undefined &&

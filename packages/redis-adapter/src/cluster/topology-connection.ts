@@ -8,10 +8,13 @@
  * (re)starts the topology client when its own `connect()` fails.
  */
 import type { Backoff, Clock } from '@breakwater/breaker';
+import type { ConnectionHooks } from '../adapter-core.js';
 import { classifyConnectionError } from '../classify-error.js';
-import { isPermanentRedisError } from '../errors.js';
-import { ReconnectPlanner, permanentConnectionError } from '../reconnect-strategy.js';
-import type { RedisAdapterEvents, RedisConnectionState, RedisFailureKind } from '../types.js';
+import { ConnectionStatus } from '../connection-status.js';
+import type { WaitOutcome } from '../ready-waiters.js';
+import { ReconnectLoop } from '../reconnect-loop.js';
+import { asPermanentError } from '../reconnect-strategy.js';
+import type { RedisConnectionState, RedisFailureKind } from '../types.js';
 
 /** The surface of RedisCluster / RedisSentinel used here (public API only). */
 export interface TopologyClientLike {
@@ -23,53 +26,53 @@ export interface TopologyClientLike {
 }
 
 /** Options of {@link TopologyConnection}. */
-export interface TopologyConnectionOptions {
+export interface TopologyConnectionOptions extends ConnectionHooks {
   /** `connect()` settles within this many ms. */
   connectTimeout: number;
   /** Delays between background discovery attempts. */
   reconnectBackoff: Backoff;
   clock: Clock;
-  onStateChange(payload: RedisAdapterEvents['connectionState']): void;
-  onReconnecting(payload: RedisAdapterEvents['reconnecting']): void;
-  /** A connection-level error (classified); for reporting and health. */
-  onError(kind: RedisFailureKind, error: unknown): void;
 }
 
 /** How a wait for readiness ended. */
-export type TopologyWaitOutcome = 'ready' | 'failed' | 'closed' | 'timeout';
-
-interface Waiter {
-  resolve(outcome: TopologyWaitOutcome): void;
-  timer: unknown;
-}
+export type TopologyWaitOutcome = WaitOutcome;
 
 /** Bound on a graceful close before it is escalated to `destroy()`, in ms. */
 const CLOSE_GRACE_MS = 1000;
 
 /** Drives one topology client's `connect()` and tracks its state. */
 export class TopologyConnection {
-  state: RedisConnectionState = 'closed';
-  /** Set while `state === 'failed'`: the typed permanent error. */
-  failure: Error | undefined = undefined;
   /** The last transient error of a failed `connect()` attempt. */
   lastAttemptError: unknown = undefined;
-  private everReady = false;
+  private readonly status: ConnectionStatus;
   private closing = false;
   private attempting = false;
-  private retryTimer: unknown = undefined;
-  private readonly planner: ReconnectPlanner;
-  private readonly waiters = new Set<Waiter>();
+  private readonly reconnects: ReconnectLoop;
 
   constructor(
     readonly client: TopologyClientLike,
     private readonly options: TopologyConnectionOptions,
   ) {
-    this.planner = new ReconnectPlanner(options.reconnectBackoff);
+    this.reconnects = new ReconnectLoop(
+      options.reconnectBackoff,
+      options.clock,
+      options.onReconnecting,
+    );
+    this.status = new ConnectionStatus(options.clock, options);
+  }
+
+  get state(): RedisConnectionState {
+    return this.status.state;
+  }
+
+  /** Set while `state === 'failed'`: the typed permanent error. */
+  get failure(): Error | undefined {
+    return this.status.failure;
   }
 
   /** True once discovery succeeded and the topology client is usable. */
   isReady(): boolean {
-    return this.state === 'ready' && this.client.isReady;
+    return this.status.state === 'ready' && this.client.isReady;
   }
 
   /**
@@ -79,36 +82,32 @@ export class TopologyConnection {
   connect(): Promise<TopologyWaitOutcome> {
     if (this.closing) return Promise.resolve('closed');
     if (this.isReady()) return Promise.resolve('ready');
-    if (this.state === 'failed' || this.state === 'closed') {
-      this.failure = undefined;
-      this.planner.reset();
-      this.setState(this.everReady ? 'reconnecting' : 'connecting');
+    const status = this.status;
+    if (status.state === 'failed' || status.state === 'closed') {
+      status.failure = undefined;
+      this.reconnects.reset();
+      status.toConnecting();
       this.attempt();
     }
-    return this.waitFor(this.options.connectTimeout);
+    return status.wait(this.options.connectTimeout);
   }
 
   /** Resolves true once ready, false after `ms` or when it cannot become ready. */
-  async waitForReady(ms: number): Promise<boolean> {
-    if (this.isReady()) return true;
-    if (ms <= 0 || this.state === 'failed' || this.state === 'closed') return false;
-    return (await this.waitFor(ms)) === 'ready';
+  waitForReady(ms: number): Promise<boolean> {
+    return this.status.waitForReady(this.isReady(), ms);
   }
 
   /** The topology client reports it is usable again (Sentinel 'ready' after a reconfigure). */
   markReady(): void {
     if (this.closing || !this.client.isReady) return;
-    this.everReady = true;
-    this.failure = undefined;
-    this.planner.reset();
-    this.setState('ready');
-    this.settleWaiters('ready');
+    this.reconnects.reset();
+    this.status.toReady();
   }
 
   /** The topology client is reconfiguring (Sentinel 'reconnecting'). */
   markReconnecting(): void {
-    if (this.closing || this.state !== 'ready') return;
-    this.setState('reconnecting');
+    if (this.closing || this.status.state !== 'ready') return;
+    this.status.set('reconnecting');
   }
 
   /**
@@ -118,10 +117,8 @@ export class TopologyConnection {
    * fail at once with the typed error. Returns true when it did.
    */
   failIfPermanent(error: unknown): boolean {
-    if (this.closing || this.everReady || this.state !== 'connecting') return false;
-    const permanent = isPermanentRedisError(error)
-      ? (error as Error)
-      : permanentConnectionError(error);
+    if (this.closing || this.status.everReady || this.status.state !== 'connecting') return false;
+    const permanent = asPermanentError(error);
     if (permanent === undefined) return false;
     this.fail(permanent);
     return true;
@@ -130,19 +127,17 @@ export class TopologyConnection {
   /** Stops connecting without closing for good: state 'closed'; `connect()` starts over. */
   stop(): void {
     if (this.closing) return;
-    this.clearRetry();
+    this.reconnects.cancel();
     this.destroyClient();
-    this.setState('closed');
-    this.settleWaiters('closed');
+    this.status.toClosed();
   }
 
   /** Stops everything: timers, waiters and the client's sockets. Idempotent. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.clearRetry();
-    this.settleWaiters('closed');
-    this.setState('closed');
+    this.reconnects.cancel();
+    this.status.toClosed();
     const client = this.client;
     let timer: unknown;
     const bounded = new Promise<void>((resolve) => {
@@ -170,10 +165,9 @@ export class TopologyConnection {
       },
       (error: unknown) => {
         this.attempting = false;
-        if (this.closing || this.state === 'closed' || this.state === 'failed') return;
-        const permanent = isPermanentRedisError(error)
-          ? (error as Error)
-          : permanentConnectionError(error);
+        const state = this.status.state;
+        if (this.closing || state === 'closed' || state === 'failed') return;
+        const permanent = asPermanentError(error);
         if (permanent !== undefined) {
           this.fail(permanent);
           return;
@@ -187,23 +181,15 @@ export class TopologyConnection {
   }
 
   private scheduleRetry(kind: RedisFailureKind): void {
-    if (this.closing || this.retryTimer !== undefined) return;
-    this.setState(this.everReady ? 'reconnecting' : 'connecting');
-    const { attempt, delayMs } = this.planner.next();
-    this.options.onReconnecting({ attempt, delayMs, kind });
-    this.retryTimer = this.options.clock.setTimeout(() => {
-      this.retryTimer = undefined;
-      this.attempt();
-    }, delayMs);
+    if (this.closing || this.reconnects.pending) return;
+    this.status.toConnecting();
+    this.reconnects.schedule(kind, () => this.attempt());
   }
 
   private fail(error: Error): void {
-    this.clearRetry();
-    this.failure = error;
-    this.options.onError(classifyConnectionError(error), error);
+    this.reconnects.cancel();
+    this.status.toFailed(error);
     this.destroyClient();
-    this.setState('failed');
-    this.settleWaiters('failed');
   }
 
   private async destroyClient(): Promise<void> {
@@ -212,40 +198,5 @@ export class TopologyConnection {
     } catch {
       // already closed
     }
-  }
-
-  // ---- helpers ---------------------------------------------------------------------------
-
-  private waitFor(ms: number): Promise<TopologyWaitOutcome> {
-    return new Promise<TopologyWaitOutcome>((resolve) => {
-      const waiter: Waiter = { resolve, timer: undefined };
-      waiter.timer = this.options.clock.setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve('timeout');
-      }, ms);
-      this.waiters.add(waiter);
-    });
-  }
-
-  private settleWaiters(outcome: TopologyWaitOutcome): void {
-    const clock = this.options.clock;
-    for (const w of this.waiters) {
-      clock.clearTimeout(w.timer);
-      w.resolve(outcome);
-    }
-    this.waiters.clear();
-  }
-
-  private setState(to: RedisConnectionState): void {
-    const from = this.state;
-    if (from === to) return;
-    this.state = to;
-    this.options.onStateChange({ from, to, at: this.options.clock.now() });
-  }
-
-  private clearRetry(): void {
-    if (this.retryTimer === undefined) return;
-    this.options.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
   }
 }

@@ -1,0 +1,170 @@
+/**
+ * What every adapter (single server, cluster, Sentinel) is made of besides its connection: the
+ * typed events, the one error reporter ({@link ErrorReportGate}), the last error for health,
+ * the breaker options the adapter owns, the {@link OperationContext} handed to
+ * executeWithContext, and the outcome handling of `connect()`.
+ */
+import type { CircuitBreaker, CircuitBreakerOptions, Unsubscribe } from '@breakwater/breaker';
+import { AdapterEvents } from './adapter-events.js';
+import { RedisConnectTimeoutError, RedisUnavailableError } from './errors.js';
+import {
+  isRedisAvailabilityFailure,
+  type OperationConnection,
+  type OperationContext,
+} from './execute-redis-operation.js';
+import { redisHealthStatus } from './health.js';
+import type { ResolvedRedisAdapterOptions } from './options.js';
+import type { WaitOutcome } from './ready-waiters.js';
+import { errorMessage } from './redact.js';
+import { ErrorReportGate } from './reporter.js';
+import type {
+  RedisAdapterEvents,
+  RedisConnectionState,
+  RedisFailureKind,
+  RedisHealth,
+} from './types.js';
+
+/** Operation name used for connection-level reports (client 'error' events, reconnects). */
+export const CONNECTION_OPERATION = 'connection';
+
+/** Breaker options of an adapter: the user's, plus the deadline, classification and clock. */
+export function adapterBreakerOptions(o: ResolvedRedisAdapterOptions): CircuitBreakerOptions {
+  return {
+    ...o.breaker,
+    timeout: o.operationTimeout,
+    isFailure: isRedisAvailabilityFailure,
+    clock: o.clock,
+  };
+}
+
+/** What `connect()` needs from a connection (RedisConnection, TopologyConnection). */
+export interface ConnectableConnection {
+  connect(): Promise<WaitOutcome>;
+  /** The typed permanent error after a 'failed' outcome. */
+  readonly failure: Error | undefined;
+  /** Gives up connecting (timers, sockets) without closing for good. */
+  stop(): void;
+}
+
+/** The callbacks a connection reports its lifecycle through. */
+export interface ConnectionHooks {
+  onStateChange(payload: RedisAdapterEvents['connectionState']): void;
+  onReconnecting(payload: RedisAdapterEvents['reconnecting']): void;
+  onError(kind: RedisFailureKind, error: unknown): void;
+}
+
+/** Events, reporting and last error of one adapter. */
+export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents> {
+  readonly events = new AdapterEvents<Events>();
+  readonly gate: ErrorReportGate;
+  lastError: RedisHealth['lastError'] = null;
+  /** The same emitter seen through the events every adapter has. */
+  private readonly base: AdapterEvents<RedisAdapterEvents>;
+
+  constructor(readonly options: ResolvedRedisAdapterOptions) {
+    const events = (this.base = this.events as unknown as AdapterEvents<RedisAdapterEvents>);
+    this.gate = new ErrorReportGate({
+      reporter: options.reporter,
+      interval: options.reportInterval,
+      clock: options.clock,
+      secrets: options.secrets,
+      onDelivered: (report) => {
+        if (events.has('report')) events.emit('report', report);
+      },
+    });
+  }
+
+  /** Records and reports a failure (the single place every error goes through). */
+  onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void {
+    if (kind !== 'data' && kind !== 'circuit-open' && kind !== 'not-ready') {
+      this.lastError = {
+        kind,
+        message: errorMessage(error, this.options.secrets),
+        at: this.options.clock.now(),
+      };
+    }
+    this.gate.report(operation, kind, error);
+  }
+
+  /** Connection callbacks feeding the events and the reporter. */
+  connectionHooks(): ConnectionHooks {
+    const events = this.base;
+    return {
+      onStateChange: (p) => {
+        if (events.has('connectionState')) events.emit('connectionState', p);
+      },
+      onReconnecting: (p) => {
+        if (events.has('reconnecting')) events.emit('reconnecting', p);
+      },
+      onError: (kind, error) => this.onFailure(CONNECTION_OPERATION, kind, error),
+    };
+  }
+
+  /** A context for executeWithContext over `connection` through `breaker`. */
+  context<C>(
+    connection: OperationConnection<C>,
+    breaker: OperationContext<C>['breaker'],
+  ): OperationContext<C> {
+    const events = this.base;
+    const o = this.options;
+    return {
+      connection,
+      breaker,
+      reconnectGrace: o.reconnectGrace,
+      operationTimeout: o.operationTimeout,
+      clock: o.clock,
+      secrets: o.secrets,
+      onFailure: (operation, kind, error) => this.onFailure(operation, kind, error),
+      operationEvents: {
+        hasListeners: () => events.has('operation'),
+        emit: (payload) => events.emit('operation', payload),
+      },
+    };
+  }
+
+  /**
+   * connect() of an adapter: settles within `connectTimeout`. Resolves when ready, or (merely
+   * unreachable, without `requireConnection`) degraded while the connection keeps retrying in
+   * the background; rejects with the typed permanent error (auth, TLS, protocol), or under
+   * `requireConnection` stops and rejects with RedisUnavailableError (naming `what` and the last
+   * error, when `unreachable(lastKind)`) or RedisConnectTimeoutError.
+   */
+  async connect(
+    connection: ConnectableConnection,
+    closed: boolean,
+    what: string,
+    unreachable: (kind: RedisFailureKind) => boolean,
+  ): Promise<void> {
+    const name = this.options.name;
+    if (closed) throw new RedisUnavailableError(`Redis adapter "${name}" is closed`);
+    const outcome = await connection.connect();
+    if (outcome === 'ready') return;
+    if (outcome === 'failed') throw connection.failure;
+    if (outcome === 'closed') {
+      throw new RedisUnavailableError(`Redis adapter "${name}" was closed while connecting`);
+    }
+    if (!this.options.requireConnection) return;
+    const last = this.lastError;
+    connection.stop();
+    if (last !== null && unreachable(last.kind)) {
+      throw new RedisUnavailableError(`${what} is unreachable: ${last.message}`);
+    }
+    throw new RedisConnectTimeoutError(this.options.connectTimeout);
+  }
+
+  /** Health from memory: connection state, breaker state, a copy of the last error. */
+  health(connection: RedisConnectionState, breaker: CircuitBreaker): RedisHealth {
+    const stats = breaker.getStats();
+    const lastError = this.lastError;
+    return {
+      status: redisHealthStatus(connection, stats.state),
+      connection,
+      breaker: stats,
+      lastError: lastError === null ? null : { ...lastError },
+    };
+  }
+
+  on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+}
