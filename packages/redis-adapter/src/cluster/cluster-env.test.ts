@@ -170,3 +170,16 @@ describe('readTopologyEnv', () => {
     ).toBe('REDIS_SENTINELS');
   });
 });
+
+describe('seed errors never echo credentials', () => {
+  it('redacts a password in a seed written without a scheme', () => {
+    const bad = configError(() => readClusterEnv({ REDIS_CLUSTER_NODES: ':s3cr3t@h:99999' }));
+    expect(bad.variable).toBe('REDIS_CLUSTER_NODES');
+    expect(bad.message).toContain('h:99999');
+    expect(bad.message).not.toContain('s3cr3t');
+    const sentinel = configError(() =>
+      readSentinelEnv({ REDIS_SENTINELS: 'user:hunter2@s', REDIS_SENTINEL_NAME: 'm' }),
+    );
+    expect(sentinel.message).not.toContain('hunter2');
+  });
+});

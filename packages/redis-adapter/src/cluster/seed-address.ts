@@ -4,7 +4,7 @@
  * callers wrap the reason in their own error (RedisConfigError for the environment, TypeError /
  * RangeError for options). Reasons never contain a password: URLs are shown redacted.
  */
-import { redactUrl } from '../redact.js';
+import { REDACTED, redactUrl } from '../redact.js';
 
 /** A seed node address. */
 export interface RedisNodeAddress {
@@ -26,7 +26,10 @@ const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** How a seed is shown in an error: URLs redacted, anything else as JSON. */
 export function showSeed(entry: string): string {
-  return JSON.stringify(URL_LIKE.test(entry) ? redactUrl(entry) : entry);
+  if (URL_LIKE.test(entry)) return JSON.stringify(redactUrl(entry));
+  // Not a URL, but it may still carry credentials (`:password@host:port`): never echo them.
+  const at = entry.lastIndexOf('@');
+  return JSON.stringify(at === -1 ? entry : `${REDACTED}@${entry.slice(at + 1)}`);
 }
 
 function port(raw: string, entry: string): number | string {
@@ -42,6 +45,10 @@ function port(raw: string, entry: string): number | string {
  */
 export function parseSeed(entry: string, allowUrl: boolean): ParsedSeed | string {
   if (!URL_LIKE.test(entry)) {
+    if (entry.includes('@')) {
+      // Credentials without a scheme: refuse before any part of the entry is echoed.
+      return `invalid entry ${showSeed(entry)}: credentials belong in a redis:// or rediss:// URL`;
+    }
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/@[\]]+)):([^:]*)$/.exec(entry);
     if (m === null) {
       return `invalid entry ${showSeed(entry)}: expected host:port${allowUrl ? ' or a redis:// / rediss:// URL' : ''}`;
