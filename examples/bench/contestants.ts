@@ -1,0 +1,138 @@
+/**
+ * The four ways to talk to Redis that the outage bench compares. Each one answers a GET the
+ * way a service would use it: the value ('ok'), a fallback ('degraded'), or a rejected
+ * promise ('error', which the service must catch itself). Raw clients keep their defaults;
+ * the only addition is an 'error' listener, without which node-redis and ioredis crash the
+ * process on the first dropped connection.
+ */
+import { createRequire } from 'node:module';
+import { Redis as IORedis } from 'ioredis';
+import { createClient } from 'redis';
+import { createRedisAdapter } from '@breakwater/redis-adapter';
+import type { Outcome } from '../demo/load-generator.js';
+
+export const CONTESTANTS = ['node-redis', 'ioredis', 'opossum', 'breakwater'] as const;
+export type ContestantName = (typeof CONTESTANTS)[number];
+
+/** What each contestant is, for the table. */
+export const CONTESTANT_LABELS: Readonly<Record<ContestantName, string>> = {
+  'node-redis': 'node-redis 6.3 defaults',
+  ioredis: 'ioredis 5.9 defaults',
+  opossum: 'node-redis + opossum 9',
+  breakwater: 'breakwater',
+};
+
+export interface Contestant {
+  connect(): Promise<void>;
+  get(key: string): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+/** Settings shared by the two breakers, so they are compared like for like. */
+export interface BreakerSettings {
+  /** Per-call deadline, in milliseconds. */
+  timeoutMs: number;
+  /** Open period before a trial call, in milliseconds. */
+  resetTimeoutMs: number;
+}
+
+const FALLBACK = Symbol('fallback');
+
+/** The part of opossum 9 used here (the package ships no types). */
+interface Opossum<A extends unknown[], R> {
+  fire(...args: A): Promise<R>;
+  fallback(fn: () => unknown): this;
+  on(event: string, fn: (...args: unknown[]) => void): this;
+  shutdown(): void;
+}
+type OpossumCtor = new <A extends unknown[], R>(
+  action: (...args: A) => Promise<R>,
+  options: Record<string, unknown>,
+) => Opossum<A, R>;
+
+const require = createRequire(import.meta.url);
+
+function nodeRedis(url: string): Contestant {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  return {
+    connect: async () => void (await client.connect()),
+    get: async (key) => {
+      await client.get(key);
+      return 'ok';
+    },
+    close: async () => client.destroy(),
+  };
+}
+
+function ioredis(url: string): Contestant {
+  const client = new IORedis(url, { lazyConnect: true });
+  client.on('error', () => undefined);
+  return {
+    connect: () => client.connect(),
+    get: async (key) => {
+      await client.get(key);
+      return 'ok';
+    },
+    close: async () => client.disconnect(),
+  };
+}
+
+function opossum(url: string, settings: BreakerSettings): Contestant {
+  const CircuitBreaker = require('opossum') as OpossumCtor;
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  const breaker = new CircuitBreaker((key: string) => client.get(key), {
+    timeout: settings.timeoutMs,
+    resetTimeout: settings.resetTimeoutMs,
+  });
+  breaker.fallback(() => FALLBACK);
+  return {
+    connect: async () => void (await client.connect()),
+    get: async (key) => {
+      const value: unknown = await breaker.fire(key);
+      return value === FALLBACK ? 'degraded' : 'ok';
+    },
+    close: async () => {
+      breaker.shutdown();
+      client.destroy();
+    },
+  };
+}
+
+function breakwater(url: string, settings: BreakerSettings): Contestant {
+  const adapter = createRedisAdapter({
+    url,
+    operationTimeout: settings.timeoutMs,
+    breaker: { resetTimeout: settings.resetTimeoutMs },
+  });
+  return {
+    connect: () => adapter.connect(),
+    get: async (key) => {
+      const value: unknown = await adapter.executeRedisOperation(
+        (c) => c.get(key),
+        (): unknown => FALLBACK,
+        'bench-get',
+      );
+      return value === FALLBACK ? 'degraded' : 'ok';
+    },
+    close: () => adapter.close(),
+  };
+}
+
+export function createContestant(
+  name: ContestantName,
+  url: string,
+  settings: BreakerSettings,
+): Contestant {
+  switch (name) {
+    case 'node-redis':
+      return nodeRedis(url);
+    case 'ioredis':
+      return ioredis(url);
+    case 'opossum':
+      return opossum(url, settings);
+    case 'breakwater':
+      return breakwater(url, settings);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The outage bench's harness on a short kill: the raw client keeps commands queued (requests
+ * answered late or past the cap, no fallback), breakwater answers every request by its
+ * deadline with fallbacks and recovers; the table and chart render from the results.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderOutageSvg, renderOutageTable } from '../bench/outage-table.js';
+import { runContestant } from '../bench/run-contestant.js';
+import type { ContestantConfig, ContestantResult } from '../bench/run-contestant.js';
+
+const base: Omit<ContestantConfig, 'name'> = {
+  plan: [
+    { kind: 'baseline', durationMs: 1000, faultMs: 0 },
+    { kind: 'kill', durationMs: 5500, faultMs: 2500 },
+  ],
+  rate: 100,
+  concurrency: 1000,
+  capMs: 2000,
+  bucketMs: 250,
+  settings: { timeoutMs: 300, resetTimeoutMs: 500 },
+};
+
+function kill(r: ContestantResult): ContestantResult['phases'][number] {
+  const p = r.phases.find((x) => x.kind === 'kill');
+  if (!p) throw new Error('no kill phase');
+  return p;
+}
+
+describe('outage bench harness', () => {
+  it('measures node-redis queuing and breakwater falling back through a SIGKILL', async () => {
+    const raw = await runContestant({ ...base, name: 'node-redis' });
+    const bw = await runContestant({ ...base, name: 'breakwater' });
+
+    const rawKill = kill(raw);
+    expect(rawKill.summary.requests).toBeGreaterThan(200);
+    expect(rawKill.summary.degraded).toBe(0); // no fallback: it has none
+    // Commands issued while the server is down wait in the offline queue (past the 2 s cap).
+    expect(rawKill.summary.hung + rawKill.summary.errors).toBeGreaterThan(0);
+    expect(rawKill.summary.max).toBeGreaterThan(1000);
+
+    const bwKill = kill(bw);
+    expect(bwKill.summary.hung).toBe(0);
+    expect(bwKill.summary.errors).toBe(0);
+    expect(bwKill.summary.degraded).toBeGreaterThan(50);
+    expect(bwKill.summary.max).toBeLessThan(1000); // the 300 ms deadline, with margin for CPU load
+    expect(bwKill.toFirstFallbackMs).not.toBeNull();
+    expect(bwKill.toFirstSuccessMs).not.toBeNull(); // recovered within the phase
+    expect(bwKill.heapGrowthMB).not.toBeNull();
+
+    const table = renderOutageTable([raw, bw], base.capMs);
+    expect(table.split('\n')).toHaveLength(2 + 2 * 2);
+    expect(table).toContain('| breakwater | SIGKILL + restart |');
+    const svg = renderOutageSvg([raw, bw], base.capMs);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('node-redis 6.3 defaults');
+  });
+});
