@@ -47,4 +47,23 @@ describe('ConnectionStatus', () => {
     expect(await w).toBe(false);
     expect(clock.pendingTimers()).toBe(0);
   });
+
+  it('records since when the connection has not been ready, across reconnect attempts', () => {
+    const clock = createFakeClock(1000);
+    const s = new ConnectionStatus(clock, { onStateChange: () => {}, onError: () => {} });
+    expect(s.notReadySince).toBe(1000);
+    clock.advance(50);
+    s.toConnecting(); // a connect from 'closed' starts the count again
+    expect(s.notReadySince).toBe(1050);
+    clock.advance(50);
+    s.toReady();
+    clock.advance(900);
+    s.toConnecting(); // the drop
+    expect(s.notReadySince).toBe(2000);
+    clock.advance(300);
+    s.set('connecting'); // another attempt of the same outage does not reset it
+    s.toConnecting();
+    expect(s.notReadySince).toBe(2000);
+  });
 });
+

@@ -15,6 +15,11 @@ export class ConnectionStatus {
   failure: Error | undefined = undefined;
   /** True once a connection has been ready (later drops are 'reconnecting'). */
   everReady = false;
+  /**
+   * Clock time since which the connection has not been ready: set when it leaves 'ready', and
+   * when a connect starts from 'closed' or 'failed'. Unchanged across reconnect attempts.
+   */
+  notReadySince: number;
   private readonly waiters: ReadyWaiters;
 
   constructor(
@@ -22,14 +27,19 @@ export class ConnectionStatus {
     private readonly hooks: Pick<ConnectionHooks, 'onStateChange' | 'onError'>,
   ) {
     this.waiters = new ReadyWaiters(clock);
+    this.notReadySince = clock.now();
   }
 
   /** Moves to `to`, emitting the change (nothing when already there). */
   set(to: RedisConnectionState): void {
     const from = this.state;
     if (from === to) return;
+    const at = this.clock.now();
+    if (to !== 'ready' && (from === 'ready' || from === 'closed' || from === 'failed')) {
+      this.notReadySince = at;
+    }
     this.state = to;
-    this.hooks.onStateChange({ from, to, at: this.clock.now() });
+    this.hooks.onStateChange({ from, to, at });
   }
 
   /** 'connecting' before the first ready connection, 'reconnecting' after. */

@@ -84,6 +84,10 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     }
   }
 
+  get notReadySince(): number {
+    return this.status.notReadySince;
+  }
+
   get state(): RedisConnectionState {
     return this.status.state;
   }

@@ -22,6 +22,7 @@ interface Client {
 class FakeConnection implements OperationConnection<Client> {
   epoch = 1;
   state: RedisConnectionState = 'ready';
+  notReadySince: number | undefined = undefined;
   cause: Error | undefined;
   overruns: number[] = [];
   private waiters: Array<() => void> = [];
@@ -266,5 +267,40 @@ describe('executeWithContext', () => {
       'get',
     );
     expect((fallbacks[0]!.error as Error).message).toBe('read ECONNRESET ***');
+  });
+
+  it('waits only what is left of the grace since the connection went down, then falls back at once', async () => {
+    const { ctx, clock, connection, fallbacks, fb } = setup();
+    connection.state = 'reconnecting';
+    connection.notReadySince = clock.now();
+
+    // 100 ms into the outage: a call waits the remaining 150 ms, not a whole grace.
+    clock.advance(100);
+    let first: unknown;
+    const p1 = executeWithContext(ctx, (c) => ++c.calls, fb, 'get').then((v) => (first = v));
+    clock.advance(149);
+    await flush();
+    expect(first).toBeUndefined();
+    clock.advance(1);
+    await flush();
+    expect(await p1).toBe('fallback:not-ready');
+
+    // Past the grace: the next call takes the fallback without waiting for any time to pass.
+    let second: unknown;
+    void executeWithContext(ctx, (c) => ++c.calls, fb, 'get').then((v) => (second = v));
+    await flush();
+    expect(second).toBe('fallback:not-ready');
+    expect(connection.client.calls).toBe(0);
+    expect(fallbacks.map((f) => f.kind)).toEqual(['not-ready', 'not-ready']);
+
+    // A connection that does not know when it went down keeps the per-call grace.
+    connection.notReadySince = undefined;
+    let third: unknown;
+    void executeWithContext(ctx, (c) => ++c.calls, fb, 'get').then((v) => (third = v));
+    await flush();
+    expect(third).toBeUndefined();
+    clock.advance(250);
+    await flush();
+    expect(third).toBe('fallback:not-ready');
   });
 });

@@ -24,6 +24,13 @@ export interface OperationConnection<C> {
   readonly state: RedisConnectionState;
   /** True when a command can be sent now. */
   isReady(): boolean;
+  /**
+   * Clock time (ms, the context's clock) since which the connection has not been ready. Calls
+   * then wait only for what is left of the reconnect grace since that moment: once it has run
+   * out, they take the fallback at once. `undefined` when unknown: every call waits the whole
+   * grace (bounded by its deadline).
+   */
+  readonly notReadySince?: number | undefined;
   /** Resolves true once ready, false after `ms` or when the connection cannot become ready. */
   waitForReady(ms: number): Promise<boolean>;
   /** The typed error explaining why the connection cannot become ready, if known. */
@@ -177,7 +184,11 @@ interface CallState {
   fellBack: RedisFailureKind | undefined;
 }
 
-/** Slow path: the connection is not ready; wait up to the grace (inside the deadline). */
+/**
+ * Slow path: the connection is not ready. Wait for what is left of the reconnect grace (counted
+ * from when the connection stopped being ready, inside the call's deadline); after that, fail
+ * at once so the call takes the fallback.
+ */
 async function waitThenRun<C, T>(
   ctx: OperationContext<C>,
   op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
@@ -186,9 +197,12 @@ async function waitThenRun<C, T>(
   timeout: number | undefined,
 ): Promise<T> {
   const conn = ctx.connection;
-  const ready = await conn.waitForReady(
-    Math.min(ctx.reconnectGrace, timeout ?? ctx.operationTimeout),
-  );
+  const since = conn.notReadySince;
+  const graceLeft =
+    since === undefined ? ctx.reconnectGrace : ctx.reconnectGrace - (ctx.clock.now() - since);
+  const ready =
+    graceLeft > 0 &&
+    (await conn.waitForReady(Math.min(graceLeft, timeout ?? ctx.operationTimeout)));
   if (st.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
   if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
   st.dispatched = conn.epoch;

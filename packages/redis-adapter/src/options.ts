@@ -61,8 +61,9 @@ export interface RedisAdapterOptions {
   /** Deadline of each executeRedisOperation call in ms (per call: `options.timeout`). @default 1000 */
   operationTimeout?: number;
   /**
-   * How long a call arriving while the client is not connected waits for it (inside its
-   * deadline) before taking the fallback, in ms. Hides routine idle reconnects. @default 250
+   * Window, in ms, after the connection stops being ready during which calls wait for it to
+   * come back (each at most the rest of the window, inside its deadline); after it, calls take
+   * the fallback at once. Hides routine idle reconnects. @default 250
    */
   reconnectGrace?: number;
   /**

@@ -43,6 +43,15 @@ export class ShardConnection<C> implements OperationConnection<C> {
     private readonly onReplace: (address: string) => void,
   ) {}
 
+  /**
+   * While the whole topology is down, the grace runs from when it went down; a single node
+   * reconnecting has no such record here (each call waits the whole grace, bounded by its
+   * deadline, until the shard's breaker opens).
+   */
+  get notReadySince(): number | undefined {
+    return this.topology.isReady() ? undefined : this.topology.notReadySince;
+  }
+
   get state(): RedisConnectionState {
     if (this.topology.state !== 'ready') return this.topology.state;
     return this.nodeReady() ? 'ready' : 'reconnecting';

@@ -42,6 +42,9 @@ export class TopologyAdapterCore<Events extends RedisAdapterEvents> extends Adap
       get state() {
         return topology.state;
       },
+      get notReadySince() {
+        return topology.notReadySince;
+      },
       isReady: () => topology.isReady(),
       waitForReady: (ms) => topology.waitForReady(ms),
       notReadyCause: () => topology.failure,

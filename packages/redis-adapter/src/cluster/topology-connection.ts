@@ -61,6 +61,11 @@ export class TopologyConnection {
     this.status = new ConnectionStatus(options.clock, options);
   }
 
+  /** See {@link ConnectionStatus.notReadySince}. */
+  get notReadySince(): number {
+    return this.status.notReadySince;
+  }
+
   get state(): RedisConnectionState {
     return this.status.state;
   }
