@@ -66,4 +66,3 @@ describe('ConnectionStatus', () => {
     expect(s.notReadySince).toBe(2000);
   });
 });
-
