@@ -53,8 +53,23 @@ describe('startCluster', () => {
     }
 
     const victim = await cluster.masterForKey('foo');
-    expect(await victim.cli('WAIT', '1', '5000')).toBe('1'); // 'foo' reached the replica
+    expect(await victim.cli('WAIT', '1', '5000')).toBe('1');
     const replica = await cluster.replicaOf(victim);
+    // WAIT only covers writes made on its own connection, and each cli() is a new one: it
+    // returned at once. Prove 'foo' reached the replica by replication offsets instead (the
+    // replica has applied everything the master had written), bounded.
+    const offset = (text: string, field: string): number =>
+      Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    const written = offset(await victim.cli('INFO', 'replication'), 'master_repl_offset');
+    expect(written).toBeGreaterThan(0);
+    const until = Date.now() + 5000;
+    let applied = -1;
+    while (Date.now() < until) {
+      applied = offset(await replica.cli('INFO', 'replication'), 'slave_repl_offset');
+      if (applied >= written) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(applied).toBeGreaterThanOrEqual(written); // 'foo' reached the replica
     expect(replica.port).not.toBe(victim.port);
     await victim.kill();
     const t1 = performance.now();

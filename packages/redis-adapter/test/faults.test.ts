@@ -146,9 +146,14 @@ describe('faults under load', () => {
     const load = startLoad(get(adapter), 5);
     await sleep(200);
     for (let i = 0; i < 3; i++) {
+      // Each kill must hit an established connection: a kill landing while the previous
+      // replacement is still connecting (a slow, contended box) would not count as its own
+      // reconnect, or would count twice. The wait is bounded; readiness is asserted.
+      expect(await waitUntil(() => adapter.connectionState === 'ready', 5000)).toBe(true);
       await server.cli('CLIENT', 'KILL', 'TYPE', 'normal');
       await sleep(400);
     }
+    expect(await waitUntil(() => adapter.connectionState === 'ready', 5000)).toBe(true);
     const result = await load.stop();
     console.log('CLIENT KILL', {
       calls: result.records.length,

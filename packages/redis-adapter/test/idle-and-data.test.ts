@@ -62,8 +62,12 @@ describe('dead-socket detector', () => {
     adapter.on('connectionState', (s) => states.push(s.to));
     await adapter.connect();
     server.pause(); // the PING hangs; no bytes flow; socketTimeout fires
-    await sleep(1300);
+    // Expected after about pingInterval + socketTimeout (800 ms); polled with a bound that
+    // tolerates a busy 2-core box instead of a fixed 1300 ms sleep.
+    const pausedAt = Date.now();
+    while (!states.includes('reconnecting') && Date.now() - pausedAt < 3000) await sleep(20);
     expect(states).toContain('reconnecting');
+    await sleep(Math.max(0, 1300 - (Date.now() - pausedAt))); // still watched for 'failed'
     expect(states).not.toContain('failed');
     server.resume();
     const t0 = Date.now();

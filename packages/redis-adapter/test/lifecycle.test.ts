@@ -26,6 +26,10 @@ describe('startup', () => {
     adapter.on('connectionState', (s) => states.push(s.to));
     let reconnects = 0;
     adapter.on('reconnecting', () => reconnects++);
+    // Node arms timers from the event loop's cached time, taken when this turn began: a slow
+    // turn (cold code on a busy box) would make connectTimeout fire early measured from t0.
+    // Start from a fresh turn so the lower bound below measures the adapter, not the loop.
+    await new Promise((r) => setImmediate(r));
     const t0 = performance.now();
     await adapter.connect(); // requireConnection false: resolves degraded
     const took = performance.now() - t0;
@@ -131,7 +135,9 @@ describe('permanent failures stop the reconnect loop with a typed error', () => 
     expect(await adapter.executeRedisOperation((c) => c.get('k'), fb, 'get')).toEqual({
       fallback: 'auth',
     });
-    expect(performance.now() - t1).toBeLessThan(100);
+    // At once: no reconnect grace (250 ms by default) is waited; the bound leaves room for a
+    // busy 2-core box while staying below that grace.
+    expect(performance.now() - t1).toBeLessThan(200);
     expect(adapter.health().status).toBe('fail');
     expect(JSON.stringify(adapter.health())).not.toContain('wrong-pass-123');
     expect(reports.join('\n')).not.toContain('wrong-pass-123');

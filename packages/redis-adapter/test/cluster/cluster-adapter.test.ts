@@ -100,8 +100,14 @@ describe('createRedisClusterAdapter over a real cluster', () => {
       expect(keySlot(k)).toBe(Number(await cluster.nodes[0].cli('CLUSTER', 'KEYSLOT', k)));
       expect(a.masterOf(k)).toBe(`127.0.0.1:${owners.get(k)}`);
     }
-    // connect() does not wait for the masters, but they are connected right after
-    await sleep(300);
+    // connect() does not wait for the masters, but they are connected right after (polled,
+    // bounded: a fixed 300 ms sleep was a scheduling bet on a busy 2-core box)
+    const connectedBy = performance.now() + 5000;
+    while (
+      !(a.client.masters.length === 3 && a.client.masters.every((m) => m.client?.isReady)) &&
+      performance.now() < connectedBy
+    )
+      await sleep(20);
     const masters = a.client.masters;
     expect(masters).toHaveLength(3);
     for (const m of masters) {

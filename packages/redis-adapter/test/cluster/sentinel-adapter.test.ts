@@ -97,8 +97,11 @@ describe('createRedisSentinelAdapter over a real Sentinel set', () => {
   });
 
   it('connect() with the master frozen settles degraded, then becomes ready by itself', async () => {
-    // SIGSTOP for less than down-after-milliseconds (1 s): no failover, the master just hangs
-    const a = adapter({ connectTimeout: 300 });
+    // SIGSTOP for less than down-after-milliseconds (1 s): no failover, the master just hangs.
+    // No reconnect grace: the not-ready call below answers at once instead of waiting 250 ms
+    // with the master still frozen, which kept the freeze close to down-after on a busy box (a
+    // failover here would leave `set.master` a replica for the next test).
+    const a = adapter({ connectTimeout: 300, reconnectGrace: 0 });
     set.master.pause();
     let resumed = false;
     try {

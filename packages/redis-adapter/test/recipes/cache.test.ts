@@ -163,7 +163,9 @@ describe.each<Fault>(['killed', 'frozen'])('cache with Redis %s', (fault) => {
     }
     expect(updaterCalls).toBe(0); // update() could not read the current value: fn not called
     // wrap reports its read (answered by the loader) and its skipped write-back.
-    // (The write-back runs in the background, so compare without order.)
+    // (The write-back runs in the background, so wait for its report, bounded, and compare
+    // without order: on a busy box it may settle after the last operation above.)
+    await waitFor(() => events.length >= 8, 5000, 'the background write-back to be reported');
     expect(events.map((e) => `${e.operation}:${e.outcome}`).sort()).toEqual(
       [
         'get:miss',
