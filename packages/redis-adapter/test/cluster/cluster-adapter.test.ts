@@ -15,7 +15,7 @@ import {
   type RedisClusterAdapterOptions,
 } from '../../src/cluster/index.js';
 import { isRedisAuthenticationError, isRedisUnavailableError } from '../../src/errors.js';
-import { SteadyLoad, sleep, summarize, type CallRecord } from './load.js';
+import { SteadyLoad, sleep, summarize, type CallRecord, TEST_TIMINGS } from './load.js';
 
 const DEADLINE = 500;
 /** Allowed lateness of a settled call on a loaded 2-core machine. */
@@ -32,14 +32,7 @@ function adapter(extra: Partial<RedisClusterAdapterOptions> = {}): RedisClusterA
   const a = createRedisClusterAdapter({
     rootNodes: cluster.rootNodes,
     operationTimeout: DEADLINE,
-    connectTimeout: 1000,
-    breaker: {
-      failureThreshold: 5,
-      failureRateThreshold: 0.5,
-      monitoringWindow: 2000,
-      resetTimeout: 500,
-    },
-    reportInterval: 60_000,
+    ...TEST_TIMINGS,
     ...extra,
   });
   adapters.push(a);

@@ -114,3 +114,15 @@ export function summarize(records: readonly CallRecord[]): {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Adapter timings shared by the cluster and Sentinel suites: fast to trip and to recover. */
+export const TEST_TIMINGS = {
+  connectTimeout: 1000,
+  breaker: {
+    failureThreshold: 5,
+    failureRateThreshold: 0.5,
+    monitoringWindow: 2000,
+    resetTimeout: 500,
+  },
+  reportInterval: 60_000,
+} as const;
