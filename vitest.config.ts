@@ -9,6 +9,7 @@ const src = (pkg: string): string =>
 const alias = {
   '@breakwater/breaker': src('breaker'),
   '@breakwater/redis-adapter': src('redis-adapter'),
+  '@breakwater/recipes': src('recipes'),
   '@breakwater/metrics': src('metrics'),
 };
 

@@ -5,11 +5,9 @@
  * response says what was degraded, and /health reports 'warn' with HTTP 200.
  */
 import { instrumentRedisAdapter, metricsHandler } from '@breakwater/metrics';
+import { createCache, createRateLimiter, createSessionStore } from '@breakwater/recipes';
 import {
-  createCache,
-  createRateLimiter,
   createRedisAdapter,
-  createSessionStore,
   livenessResponse,
   redisHealthResponse,
 } from '@breakwater/redis-adapter';

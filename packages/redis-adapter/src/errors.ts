@@ -5,8 +5,6 @@
  * a password: they are written from redacted inputs only.
  */
 
-import type { RedisFailureKind } from './types.js';
-
 const brand = (target: object, key: symbol): void => {
   // Non-enumerable, so it shows up neither in logs nor in JSON.
   Object.defineProperty(target, key, { value: true, enumerable: false });
@@ -22,7 +20,6 @@ const CONNECT_TIMEOUT = Symbol.for('breakwater.RedisConnectTimeoutError');
 const UNAVAILABLE = Symbol.for('breakwater.RedisUnavailableError');
 const NOT_READY = Symbol.for('breakwater.RedisNotReadyError');
 const CONFIG = Symbol.for('breakwater.RedisConfigError');
-const STORE_UNAVAILABLE = Symbol.for('breakwater.redis-adapter.StoreUnavailableError');
 
 /**
  * The server rejected the credentials during the handshake (WRONGPASS, NOAUTH, NOPERM).
@@ -119,31 +116,6 @@ export class RedisConfigError extends RangeError {
     this.variable = variable;
     brand(this, CONFIG);
   }
-}
-
-/**
- * A session or token store write (`set`, `touch`, `delete`, `take`) could not reach Redis and
- * the store was created with `throwOnWriteFailure: true`. The message names the store and the
- * operation, never the key or the value.
- */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-
-  constructor(
-    /** `<store>.<operation>`, e.g. `session-store.set`. */
-    readonly operation: string,
-    /** Why Redis could not be used: a RedisFailureKind, or `data` for a data error. */
-    readonly reason: RedisFailureKind | 'data',
-    options?: { cause?: unknown },
-  ) {
-    super(`[${operation}] store unavailable: ${reason}`, options);
-    brand(this, STORE_UNAVAILABLE);
-  }
-}
-
-/** True for a {@link StoreUnavailableError} from any copy of this package. */
-export function isStoreUnavailableError(e: unknown): e is StoreUnavailableError {
-  return hasBrand(e, STORE_UNAVAILABLE);
 }
 
 /** True if `e` is a {@link RedisAuthenticationError} (from any copy of this package). */

@@ -69,5 +69,4 @@ export type {
   RedisOperationOptions,
   RedisOperationResult,
 } from './types.js';
-export * from './recipes/index.js';
 export * from './cluster/index.js';

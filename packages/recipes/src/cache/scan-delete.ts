@@ -1,6 +1,6 @@
 /** SCAN-based deletion of every key under a prefix, in batches, never KEYS. */
-import { command, runRedisStep } from './recipe-client.js';
-import type { RecipeAdapter, RecipeFailureReason } from './recipe-client.js';
+import { command, runRedisStep } from '../recipe-client.js';
+import type { RecipeAdapter, RecipeFailureReason } from '../recipe-client.js';
 
 /** Escapes the glob metacharacters of SCAN MATCH (`* ? [ ] \`). */
 export function escapeGlob(text: string): string {

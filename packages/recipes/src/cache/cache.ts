@@ -6,15 +6,15 @@ import { CacheBackend } from './cache-backend.js';
 import type { CacheBackendEvents, CacheInvalidationEvent } from './cache-backend.js';
 import { resolveCacheOptions, ttlArgument } from './cache-options.js';
 import type { CacheOptions } from './cache-options.js';
-import { DegradationReporter } from './degradation-reporter.js';
-import type { DegradationStats, DegradedEvent } from './degradation-reporter.js';
-import { encodeJson } from './json-codec.js';
-import type { RecipeAdapter } from './recipe-client.js';
-import { RecipeEmitter } from './recipe-emitter.js';
-import type { Unsubscribe } from './recipe-emitter.js';
+import { DegradationReporter } from '../degradation-reporter.js';
+import type { DegradationStats, DegradedEvent } from '../degradation-reporter.js';
+import { encodeJson } from '../json-codec.js';
+import type { RecipeAdapter } from '../recipe-client.js';
+import { RecipeEmitter } from '../recipe-emitter.js';
+import type { Unsubscribe } from '../recipe-emitter.js';
 import type { BulkDeleteResult } from './scan-delete.js';
 import { SingleFlight } from './single-flight.js';
-import { assertAdapter, assertKey } from './validate-options.js';
+import { assertAdapter, assertKey } from '../validate-options.js';
 
 export type { CacheInvalidationEvent } from './cache-backend.js';
 

@@ -6,8 +6,8 @@
  * `{ allowed (0|1), remaining, resetMs }`. A denied consume does not count.
  */
 import { createHash } from 'node:crypto';
-import { command } from './recipe-client.js';
-import type { RecipeRedisClient } from './recipe-client.js';
+import { command } from '../recipe-client.js';
+import type { RecipeRedisClient } from '../recipe-client.js';
 
 /**
  * Fixed window anchored at the first counted request: a string counter with a PX expiry equal

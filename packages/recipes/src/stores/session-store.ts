@@ -5,7 +5,7 @@
  */
 import { createKeyValueStore } from './key-value-store.js';
 import type { KeyValueStore, KeyValueStoreOptions } from './key-value-store.js';
-import type { RecipeAdapter } from './recipe-client.js';
+import type { RecipeAdapter } from '../recipe-client.js';
 
 /** Options of {@link createSessionStore}. */
 export type SessionStoreOptions = KeyValueStoreOptions;

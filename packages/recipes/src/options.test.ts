@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CACHE_OPTIONS, resolveCacheOptions } from './cache-options.js';
-import type { CacheOptions } from './cache-options.js';
-import { DEFAULT_RATE_LIMITER_OPTIONS, resolveRateLimiterOptions } from './rate-limiter-options.js';
-import type { RateLimiterOptions } from './rate-limiter-options.js';
+import { DEFAULT_CACHE_OPTIONS, resolveCacheOptions } from './cache/cache-options.js';
+import type { CacheOptions } from './cache/cache-options.js';
+import {
+  DEFAULT_RATE_LIMITER_OPTIONS,
+  resolveRateLimiterOptions,
+} from './rate-limit/rate-limiter-options.js';
+import type { RateLimiterOptions } from './rate-limit/rate-limiter-options.js';
 
 describe('resolveCacheOptions', () => {
   it('applies the defaults without mutating the caller object', () => {

@@ -5,8 +5,8 @@
  * operations while anything is pending. Stops at the first failure; what is left stays pending.
  */
 import createDebug from 'debug';
-import { command, runRedisStep } from './recipe-client.js';
-import type { RecipeAdapter } from './recipe-client.js';
+import { command, runRedisStep } from '../recipe-client.js';
+import type { RecipeAdapter } from '../recipe-client.js';
 import type { PendingInvalidations } from './pending-invalidations.js';
 import { scanDelete } from './scan-delete.js';
 

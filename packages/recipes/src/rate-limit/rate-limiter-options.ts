@@ -7,7 +7,7 @@ import {
   MAX_MS,
   operationTimeoutOption,
   stringOption,
-} from './validate-options.js';
+} from '../validate-options.js';
 
 /** What a limiter answers while Redis cannot be used. */
 export type RateLimiterOutagePolicy = 'open' | 'closed' | 'memory';

@@ -2,13 +2,13 @@
  * The key-value core shared by the session store and the token store: JSON values with a TTL,
  * and result types that keep "missing" and "unavailable" apart.
  */
-import { DegradationReporter } from './degradation-reporter.js';
-import type { DegradationStats, DegradedEvent, RecipeKind } from './degradation-reporter.js';
-import { StoreUnavailableError } from '../errors.js';
-import { decodeJson, encodeJson } from './json-codec.js';
-import { command, runRedisStep } from './recipe-client.js';
-import type { RecipeAdapter, RecipeFailureReason, RecipeRedisClient } from './recipe-client.js';
-import type { Unsubscribe } from './recipe-emitter.js';
+import { DegradationReporter } from '../degradation-reporter.js';
+import type { DegradationStats, DegradedEvent, RecipeKind } from '../degradation-reporter.js';
+import { StoreUnavailableError } from './store-unavailable-error.js';
+import { decodeJson, encodeJson } from '../json-codec.js';
+import { command, runRedisStep } from '../recipe-client.js';
+import type { RecipeAdapter, RecipeFailureReason, RecipeRedisClient } from '../recipe-client.js';
+import type { Unsubscribe } from '../recipe-emitter.js';
 import {
   assertAdapter,
   assertKey,
@@ -18,7 +18,7 @@ import {
   MAX_MS,
   operationTimeoutOption,
   stringOption,
-} from './validate-options.js';
+} from '../validate-options.js';
 
 /** Options of the session and token stores. */
 export interface KeyValueStoreOptions {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createKeyValueStore } from './key-value-store.js';
 import type { KeyValueStore, KeyValueStoreOptions, StoreReadResult } from './key-value-store.js';
-import type { RecipeAdapter } from './recipe-client.js';
+import type { RecipeAdapter } from '../recipe-client.js';
 
 /** Options of {@link createTokenStore}. */
 export type TokenStoreOptions = KeyValueStoreOptions;

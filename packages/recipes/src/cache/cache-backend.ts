@@ -3,14 +3,14 @@
  * bookkeeping of invalidations that could not reach Redis (queued, overflowed, replayed).
  */
 import type { ResolvedCacheOptions } from './cache-options.js';
-import type { DegradationReason, DegradationReporter } from './degradation-reporter.js';
+import type { DegradationReason, DegradationReporter } from '../degradation-reporter.js';
 import { InvalidationReplayer } from './invalidation-replayer.js';
-import { decodeJson } from './json-codec.js';
+import { decodeJson } from '../json-codec.js';
 import { LruCache } from './lru-cache.js';
 import { PendingInvalidations } from './pending-invalidations.js';
-import { command, runRedisStep } from './recipe-client.js';
-import type { RecipeAdapter, RecipeRedisClient } from './recipe-client.js';
-import type { RecipeEmitter } from './recipe-emitter.js';
+import { command, runRedisStep } from '../recipe-client.js';
+import type { RecipeAdapter, RecipeRedisClient } from '../recipe-client.js';
+import type { RecipeEmitter } from '../recipe-emitter.js';
 import { scanDelete } from './scan-delete.js';
 import type { BulkDeleteResult } from './scan-delete.js';
 

@@ -2,7 +2,7 @@
  * The one place where recipes talk to Redis: a narrow client type and `runRedisStep`, which
  * turns every way an operation can fail into a value the recipe can act on.
  */
-import type { RedisAdapterLike, RedisFailureKind } from '../types.js';
+import type { RedisAdapterLike, RedisFailureKind } from '@breakwater/redis-adapter';
 
 /**
  * The part of a node-redis client the recipes use. node-redis' `RedisClientType` satisfies it;

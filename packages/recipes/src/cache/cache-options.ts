@@ -6,7 +6,7 @@ import {
   MAX_MS,
   operationTimeoutOption,
   stringOption,
-} from './validate-options.js';
+} from '../validate-options.js';
 
 /** Options of the optional in-process tier in front of Redis. */
 export interface CacheL1Options {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../src/recipes/index.js';
-import type { RateLimiterOptions } from '../../src/recipes/index.js';
-import { FIXED_WINDOW, SLIDING_WINDOW } from '../../src/recipes/rate-limit-scripts.js';
+import { createRateLimiter } from '../src/index.js';
+import type { RateLimiterOptions } from '../src/index.js';
+import { FIXED_WINDOW, SLIDING_WINDOW } from '../src/rate-limit/rate-limit-scripts.js';
 import {
   DEADLINE_MS,
   MARGIN_MS,

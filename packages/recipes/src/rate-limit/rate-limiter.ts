@@ -2,16 +2,16 @@
  * createRateLimiter: an atomic Redis rate limiter with a declared outage policy.
  * See the README section "Fail-open recipes" for the outage contract.
  */
-import { DegradationReporter } from './degradation-reporter.js';
-import type { DegradationStats, DegradedEvent } from './degradation-reporter.js';
+import { DegradationReporter } from '../degradation-reporter.js';
+import type { DegradationStats, DegradedEvent } from '../degradation-reporter.js';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { FIXED_WINDOW, SLIDING_WINDOW, runLimiterScript } from './rate-limit-scripts.js';
-import { runRedisStep } from './recipe-client.js';
-import type { RecipeAdapter, RecipeFailureReason } from './recipe-client.js';
-import type { Unsubscribe } from './recipe-emitter.js';
+import { runRedisStep } from '../recipe-client.js';
+import type { RecipeAdapter, RecipeFailureReason } from '../recipe-client.js';
+import type { Unsubscribe } from '../recipe-emitter.js';
 import { resolveRateLimiterOptions } from './rate-limiter-options.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
-import { assertAdapter, assertKey, integerOption } from './validate-options.js';
+import { assertAdapter, assertKey, integerOption } from '../validate-options.js';
 
 /** The answer of {@link RateLimiter.consume}. */
 export interface RateLimitResult {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FIXED_WINDOW, SLIDING_WINDOW, parseVerdict } from './rate-limit-scripts.js';
-import { escapeGlob } from './scan-delete.js';
+import { escapeGlob } from '../cache/scan-delete.js';
 
 describe('limiter scripts', () => {
   it('carry the SHA1 EVALSHA needs', () => {

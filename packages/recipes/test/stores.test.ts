@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createSessionStore,
-  createTokenStore,
-  isStoreUnavailableError,
-} from '../../src/recipes/index.js';
-import { tokenKey } from '../../src/recipes/token-store.js';
+import { createSessionStore, createTokenStore, isStoreUnavailableError } from '../src/index.js';
+import { tokenKey } from '../src/stores/token-store.js';
 import {
   DEADLINE_MS,
   MARGIN_MS,

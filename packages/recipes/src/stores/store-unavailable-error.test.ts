@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, isStoreUnavailableError } from '../errors.js';
+import { StoreUnavailableError, isStoreUnavailableError } from './store-unavailable-error.js';
 
 describe('StoreUnavailableError', () => {
   it('has a name, the operation, the reason and the cause', () => {
@@ -16,7 +16,7 @@ describe('StoreUnavailableError', () => {
   it('is recognised by brand, also from another copy of the package', () => {
     expect(isStoreUnavailableError(new StoreUnavailableError('x', 'timeout'))).toBe(true);
     const foreign = Object.assign(new Error('x'), {
-      [Symbol.for('breakwater.redis-adapter.StoreUnavailableError')]: true,
+      [Symbol.for('breakwater.recipes.StoreUnavailableError')]: true,
     });
     expect(isStoreUnavailableError(foreign)).toBe(true);
     for (const v of [new Error('x'), null, undefined, 'StoreUnavailableError', {}]) {

@@ -1,12 +1,12 @@
 /** Shared set-up of the recipe integration tests: a real redis-server and a real adapter. */
 import { constantBackoff } from '@breakwater/breaker';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createRedisAdapter } from '../../src/create-redis-adapter.js';
-import type { RedisAdapter } from '../../src/redis-adapter.js';
-import type { NodeRedisClient } from '../../src/create-redis-adapter.js';
-import { startRedis } from '../../../../test-support/redis-server.js';
-import type { RedisServer } from '../../../../test-support/redis-server.js';
-import type { DegradedEvent } from '../../src/recipes/index.js';
+import { createRedisAdapter } from '@breakwater/redis-adapter';
+import type { RedisAdapter } from '@breakwater/redis-adapter';
+import type { NodeRedisClient } from '@breakwater/redis-adapter';
+import { startRedis } from '../../../test-support/redis-server.js';
+import type { RedisServer } from '../../../test-support/redis-server.js';
+import type { DegradedEvent } from '../src/index.js';
 
 /** Per-call deadline used by these tests, in ms. */
 export const DEADLINE_MS = 400;

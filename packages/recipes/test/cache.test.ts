@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCache } from '../../src/recipes/index.js';
-import type { Cache } from '../../src/recipes/index.js';
+import { createCache } from '../src/index.js';
+import type { Cache } from '../src/index.js';
 import {
   DEADLINE_MS,
   MARGIN_MS,

@@ -1,0 +1,42 @@
+/** Fail-open recipes on top of the adapter: cache, rate limiter, session store, token store. */
+export { createCache } from './cache/cache.js';
+export type { Cache, CacheInvalidationEvent, CacheStats } from './cache/cache.js';
+export { DEFAULT_CACHE_OPTIONS } from './cache/cache-options.js';
+export type { CacheL1Options, CacheOptions } from './cache/cache-options.js';
+export type { BulkDeleteResult } from './cache/scan-delete.js';
+
+export { createRateLimiter } from './rate-limit/rate-limiter.js';
+export type { RateLimiter, RateLimitResult, RateLimiterStats } from './rate-limit/rate-limiter.js';
+export { DEFAULT_RATE_LIMITER_OPTIONS } from './rate-limit/rate-limiter-options.js';
+export type {
+  RateLimiterOptions,
+  RateLimiterOutagePolicy,
+} from './rate-limit/rate-limiter-options.js';
+
+export { createSessionStore } from './stores/session-store.js';
+export type { SessionStore, SessionStoreOptions } from './stores/session-store.js';
+export { createTokenStore } from './stores/token-store.js';
+export type { TokenStore, TokenStoreOptions } from './stores/token-store.js';
+export { DEFAULT_STORE_OPTIONS } from './stores/key-value-store.js';
+export type {
+  KeyValueStore,
+  KeyValueStoreOptions,
+  KeyValueStoreStats,
+  StoreDeleteResult,
+  StoreReadResult,
+  StoreTouchResult,
+  StoreUnavailable,
+  StoreWriteResult,
+} from './stores/key-value-store.js';
+
+export {
+  StoreUnavailableError,
+  isStoreUnavailableError,
+} from './stores/store-unavailable-error.js';
+export type {
+  DegradationReason,
+  DegradationStats,
+  DegradedEvent,
+  RecipeKind,
+} from './degradation-reporter.js';
+export type { RecipeAdapter, RecipeFailureReason, RecipeRedisClient } from './recipe-client.js';
