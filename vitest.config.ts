@@ -1,18 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 
 // Tests import the workspace packages by name; resolve them to their sources so
-// that `vitest run` needs no build step.
-const alias = {
-  '@breakwater/breaker': src('breaker'),
-  '@breakwater/redis-adapter': src('redis-adapter'),
-  '@breakwater/recipes': src('recipes'),
-  '@breakwater/metrics': src('metrics'),
-};
-
+// that `vitest run` needs no build step. One rule covers every package:
+//   @breakwater/<pkg>        -> packages/<pkg>/src/index.ts
+//   @breakwater/<pkg>/<sub>  -> packages/<pkg>/src/<sub>/index.ts
+// so a new package or subpath export needs no change here, provided its
+// sources follow that layout.
+const alias = [
+  {
+    find: /^@breakwater\/([a-z0-9-]+)$/,
+    replacement: `${packages}$1/src/index.ts`,
+  },
+  {
+    find: /^@breakwater\/([a-z0-9-]+)\/([a-z0-9-]+)$/,
+    replacement: `${packages}$1/src/$2/index.ts`,
+  },
+];
 export default defineConfig({
   resolve: { alias },
   test: {
