@@ -116,6 +116,11 @@ export class DeadlineList {
     }
   }
 
+  /** The entry with the earliest deadline (in insertion order among equal ones), or null. */
+  get first(): DeadlineEntry | null {
+    return this.head;
+  }
+
   /** True while a timer is armed (for tests and diagnostics). */
   get armed(): boolean {
     return this.timer !== undefined;

@@ -7,6 +7,7 @@ import type { CircuitState, RejectionReason } from './types.js';
 
 const BROKEN_CIRCUIT_BRAND = Symbol.for('breakwater.BrokenCircuitError');
 const TIMEOUT_BRAND = Symbol.for('breakwater.TimeoutError');
+const BULKHEAD_REJECTED_BRAND = Symbol.for('breakwater.BulkheadRejectedError');
 
 // Non-enumerable, so it does not show up in logs or JSON.
 const brand = (target: object, key: symbol): void => {
@@ -80,6 +81,46 @@ export class TimeoutError extends Error {
   }
 }
 
+/** Why a bulkhead turned a call away. */
+export type BulkheadRejectionReason = 'full' | 'queue-timeout';
+
+/**
+ * A bulkhead turned the call away: every slot and every queue place was taken (`full`), or the
+ * call waited `queueTimeout` ms in the queue without getting a slot (`queue-timeout`). It says
+ * nothing about the dependency, so a circuit breaker never counts it as a failure.
+ */
+export class BulkheadRejectedError extends Error {
+  override readonly name = 'BulkheadRejectedError';
+  /** Name of the bulkhead. */
+  readonly bulkheadName: string;
+  /** `full` or `queue-timeout`. */
+  readonly reason: BulkheadRejectionReason;
+  /** `maxConcurrent` of the bulkhead. */
+  readonly maxConcurrent: number;
+  /** `maxQueued` of the bulkhead. */
+  readonly maxQueued: number;
+
+  constructor(
+    bulkheadName: string,
+    reason: BulkheadRejectionReason,
+    maxConcurrent: number,
+    maxQueued: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      reason === 'full'
+        ? `Bulkhead "${bulkheadName}" is full (${maxConcurrent} running, ${maxQueued} queued)`
+        : `Bulkhead "${bulkheadName}": no slot became free within the queue timeout`,
+      options,
+    );
+    this.bulkheadName = bulkheadName;
+    this.reason = reason;
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueued = maxQueued;
+    brand(this, BULKHEAD_REJECTED_BRAND);
+  }
+}
+
 const hasBrand = (e: unknown, brand: symbol): boolean =>
   typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[brand] === true;
 
@@ -91,4 +132,9 @@ export function isBrokenCircuitError(e: unknown): e is BrokenCircuitError {
 /** True if `e` is a {@link TimeoutError} (from any copy of this package). */
 export function isTimeoutError(e: unknown): e is TimeoutError {
   return hasBrand(e, TIMEOUT_BRAND);
+}
+
+/** True if `e` is a {@link BulkheadRejectedError} (from any copy of this package). */
+export function isBulkheadRejectedError(e: unknown): e is BulkheadRejectedError {
+  return hasBrand(e, BULKHEAD_REJECTED_BRAND);
 }

@@ -11,7 +11,8 @@ function checkCallTimeout(v: unknown): number | false | null {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
 }
 
-const isAbortSignal = (s: unknown): boolean =>
+/** True for an AbortSignal (or anything shaped like one). */
+export const isAbortSignal = (s: unknown): boolean =>
   typeof s === 'object' &&
   s !== null &&
   typeof (s as AbortSignal).aborted === 'boolean' &&

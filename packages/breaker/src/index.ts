@@ -10,11 +10,17 @@ export {
 export type { ResolvedCircuitBreakerOptions } from './options.js';
 export {
   BrokenCircuitError,
+  BulkheadRejectedError,
   TimeoutError,
   isBrokenCircuitError,
+  isBulkheadRejectedError,
   isTimeoutError,
 } from './errors.js';
-export type { BrokenCircuitErrorDetails } from './errors.js';
+export type { BrokenCircuitErrorDetails, BulkheadRejectionReason } from './errors.js';
+export { Bulkhead } from './bulkhead.js';
+export type { BulkheadEvents, BulkheadExecuteOptions } from './bulkhead.js';
+export { DEFAULT_BULKHEAD_OPTIONS, resolveBulkheadOptions } from './bulkhead-options.js';
+export type { BulkheadOptions, ResolvedBulkheadOptions } from './bulkhead-options.js';
 export { systemClock } from './clock.js';
 export { createFakeClock } from './testing/fake-clock.js';
 export type { FakeClock } from './testing/fake-clock.js';

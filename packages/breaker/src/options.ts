@@ -2,6 +2,7 @@
 import type { Backoff } from './backoff.js';
 import { systemClock } from './clock.js';
 import { describeValue } from './describe-value.js';
+import { clockOf, count, duration, durationOrFalse, ratio } from './option-checks.js';
 import type { CircuitBreakerOptions, CircuitBreakerSnapshot, Clock } from './types.js';
 
 /** The defaults applied to every option the caller leaves out. */
@@ -52,47 +53,6 @@ const KNOWN_KEYS = new Set<string>([
 
 const show = describeValue;
 
-function number(name: string, v: unknown): number {
-  if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${show(v)}`);
-  if (Number.isNaN(v)) throw new RangeError(`${name} must be a number, got NaN`);
-  return v;
-}
-
-/** A finite number of milliseconds >= 0 (or > 0 when `positive`). */
-function duration(name: string, v: unknown, positive = false): number {
-  const n = number(name, v);
-  if (!Number.isFinite(n) || n < 0 || (positive && n === 0)) {
-    const range = positive ? '> 0' : '>= 0';
-    throw new RangeError(
-      `${name} must be a finite number of milliseconds ${range}, got ${show(v)}`,
-    );
-  }
-  return n;
-}
-
-function count(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = number(name, v);
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new RangeError(`${name} must be an integer ${range}, got ${show(v)}`);
-  }
-  return n;
-}
-
-function ratio(name: string, v: unknown): number {
-  const n = number(name, v);
-  if (n < 0 || n > 1) throw new RangeError(`${name} must be a number in [0, 1], got ${show(v)}`);
-  return n;
-}
-
-function durationOrFalse(name: string, v: unknown): number | false {
-  if (v === false) return false;
-  if (typeof v !== 'number') {
-    throw new TypeError(`${name} must be a number of milliseconds or false, got ${show(v)}`);
-  }
-  return duration(name, v, true);
-}
-
 function resetTimeoutOf(v: unknown): number | Backoff {
   if (typeof v === 'number') return duration('resetTimeout', v);
   if (typeof v === 'object' && v !== null && typeof (v as Backoff).delay === 'function') {
@@ -101,22 +61,6 @@ function resetTimeoutOf(v: unknown): number | Backoff {
   throw new TypeError(
     `resetTimeout must be a number of milliseconds or a Backoff ({ delay(attempt, previous) }), got ${show(v)}`,
   );
-}
-
-function clockOf(v: unknown): Clock {
-  const c = v as Clock;
-  if (
-    typeof v !== 'object' ||
-    v === null ||
-    typeof c.now !== 'function' ||
-    typeof c.setTimeout !== 'function' ||
-    typeof c.clearTimeout !== 'function'
-  ) {
-    throw new TypeError(
-      `clock must be an object with now, setTimeout and clearTimeout, got ${show(v)}`,
-    );
-  }
-  return c;
 }
 
 const STATES = new Set(['closed', 'open', 'half-open']);

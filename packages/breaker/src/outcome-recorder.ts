@@ -7,7 +7,7 @@
 import createDebug from 'debug';
 import { elapsed, type Fallback } from './call-support.js';
 import type { ClosedState, HalfOpenState } from './circuit-state.js';
-import type { TimeoutError } from './errors.js';
+import { isBulkheadRejectedError, type TimeoutError } from './errors.js';
 import type { StateMachine } from './state-machine.js';
 import { evaluateTripRule } from './trip-rule.js';
 
@@ -125,6 +125,8 @@ export class OutcomeRecorder {
   }
 
   private isCounted(error: unknown): boolean {
+    // A bulkhead inside the breaker turned the call away: that says nothing about the dependency.
+    if (isBulkheadRejectedError(error)) return false;
     const isFailure = this.m.opts.isFailure;
     if (isFailure === undefined) return true;
     try {
