@@ -4,6 +4,7 @@
  * BrokenCircuitError, or a rejection with a fresh, exact one.
  */
 import type { Fallback } from './call-support.js';
+import { callChannel, type BreakerCallMessage } from './diagnostics.js';
 import { BrokenCircuitError } from './errors.js';
 import type { StateMachine } from './state-machine.js';
 import type { RejectionReason } from './types.js';
@@ -45,6 +46,15 @@ export function shortCircuit<R>(m: StateMachine, fallback: Fallback<R> | undefin
   const reason = m.rejection;
   const events = m.events;
   if (events.has('rejected')) events.emit('rejected', { name: m.name, reason });
+  if (callChannel.hasSubscribers) {
+    const message: BreakerCallMessage = {
+      name: m.name,
+      outcome: 'rejected',
+      durationMs: 0,
+      reason,
+    };
+    callChannel.publish(message);
+  }
   if (fallback === undefined) return Promise.reject(rejectionError(m, reason, true));
   const st = m.st;
   let error: BrokenCircuitError;

@@ -22,6 +22,12 @@ export type { BulkheadEvents, BulkheadExecuteOptions } from './bulkhead.js';
 export { DEFAULT_BULKHEAD_OPTIONS, resolveBulkheadOptions } from './bulkhead-options.js';
 export type { BulkheadOptions, ResolvedBulkheadOptions } from './bulkhead-options.js';
 export { systemClock } from './clock.js';
+export { BREAKER_CHANNELS } from './diagnostics.js';
+export type {
+  BreakerCallMessage,
+  BreakerCallOutcome,
+  BreakerStateChangeMessage,
+} from './diagnostics.js';
 export { createFakeClock } from './testing/fake-clock.js';
 export type { FakeClock } from './testing/fake-clock.js';
 export {

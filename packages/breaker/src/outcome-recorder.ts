@@ -7,6 +7,7 @@
 import createDebug from 'debug';
 import { elapsed, type Fallback } from './call-support.js';
 import type { ClosedState, HalfOpenState } from './circuit-state.js';
+import { callChannel, type BreakerCallMessage as CallMessage } from './diagnostics.js';
 import { isBulkheadRejectedError, type TimeoutError } from './errors.js';
 import type { StateMachine } from './state-machine.js';
 import { evaluateTripRule } from './trip-rule.js';
@@ -26,6 +27,10 @@ export class OutcomeRecorder {
     }
     if (m.events.has('success')) {
       m.events.emit('success', { name: m.name, durationMs: elapsed(now, start) });
+    }
+    if (callChannel.hasSubscribers) {
+      const durationMs = elapsed(now, start);
+      callChannel.publish({ name: m.name, outcome: 'success', durationMs } satisfies CallMessage);
     }
   }
 
@@ -52,6 +57,15 @@ export class OutcomeRecorder {
     if (m.events.has(event)) {
       m.events.emit(event, { name: m.name, durationMs: elapsed(now, start), error });
     }
+    if (callChannel.hasSubscribers) {
+      const durationMs = elapsed(now, start);
+      callChannel.publish({
+        name: m.name,
+        outcome: event,
+        durationMs,
+        error,
+      } satisfies CallMessage);
+    }
   }
 
   /** Neutral outcome (ignored error, caller abort): a trial just gives its slot back. */
@@ -61,6 +75,11 @@ export class OutcomeRecorder {
     if (trial && gen === st.gen && st.kind === 'half-open') st.inFlight--;
     if (m.events.has('ignored')) {
       m.events.emit('ignored', { name: m.name, durationMs: elapsed(m.now(), start), error });
+    }
+    if (callChannel.hasSubscribers) {
+      const durationMs = elapsed(m.now(), start);
+      const message: CallMessage = { name: m.name, outcome: 'ignored', durationMs, error };
+      callChannel.publish(message);
     }
   }
 

@@ -13,6 +13,7 @@ import {
 } from './circuit-state.js';
 import { cachedSystemNow, systemClock } from './clock.js';
 import type { DeadlineList } from './deadline-list.js';
+import { callChannel, stateChangeChannel, type BreakerStateChangeMessage } from './diagnostics.js';
 import { Emitter } from './emitter.js';
 import type { ResolvedCircuitBreakerOptions } from './options.js';
 import { SlidingWindow } from './sliding-window.js';
@@ -57,9 +58,11 @@ export class StateMachine {
     if (opts.initialState !== undefined) this.restore(opts.initialState, now);
   }
 
-  /** Whether calls need their start time (slow-call rule or any listener). */
+  /** Whether calls need their start time (slow-call rule, any listener or channel subscriber). */
   timed(): boolean {
-    return this.opts.slowCallDuration !== false || this.events.size !== 0;
+    return (
+      this.opts.slowCallDuration !== false || this.events.size !== 0 || callChannel.hasSubscribers
+    );
   }
 
   /** Back to closed: window cleared, forcing cleared. In-flight calls are fenced off. */
@@ -105,8 +108,17 @@ export class StateMachine {
     this.st = next;
     this.lastStateChange = now;
     debug('%s: %s -> %s (%s)', this.name, from, next.kind, reason);
-    if (this.events.has('stateChange')) {
-      this.events.emit('stateChange', { name: this.name, from, to: next.kind, reason, at: now });
+    const events = this.events.has('stateChange');
+    if (events || stateChangeChannel.hasSubscribers) {
+      const payload: BreakerStateChangeMessage = {
+        name: this.name,
+        from,
+        to: next.kind,
+        reason,
+        at: now,
+      };
+      if (events) this.events.emit('stateChange', payload);
+      if (stateChangeChannel.hasSubscribers) stateChangeChannel.publish(payload);
     }
   }
 

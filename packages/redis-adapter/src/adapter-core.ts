@@ -6,6 +6,12 @@
  */
 import type { CircuitBreaker, CircuitBreakerOptions, Unsubscribe } from '@breakwater/breaker';
 import { AdapterEvents } from './adapter-events.js';
+import {
+  connectionChannel,
+  reconnectingChannel,
+  type RedisConnectionMessage,
+  type RedisReconnectingMessage,
+} from './diagnostics.js';
 import { RedisConnectTimeoutError, RedisUnavailableError } from './errors.js';
 import {
   isRedisAvailabilityFailure,
@@ -89,12 +95,22 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
   /** Connection callbacks feeding the events and the reporter. */
   connectionHooks(): ConnectionHooks {
     const events = this.base;
+    const client = this.options.name;
     return {
       onStateChange: (p) => {
         if (events.has('connectionState')) events.emit('connectionState', p);
+        if (connectionChannel.hasSubscribers) {
+          const message: RedisConnectionMessage = { client, from: p.from, to: p.to, at: p.at };
+          connectionChannel.publish(message);
+        }
       },
       onReconnecting: (p) => {
         if (events.has('reconnecting')) events.emit('reconnecting', p);
+        if (reconnectingChannel.hasSubscribers) {
+          const { attempt, delayMs, kind } = p;
+          const message: RedisReconnectingMessage = { client, attempt, delayMs, kind };
+          reconnectingChannel.publish(message);
+        }
       },
       onError: (kind, error) => this.onFailure(CONNECTION_OPERATION, kind, error),
     };
@@ -110,6 +126,7 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
     return {
       connection,
       breaker,
+      adapterName: o.name,
       reconnectGrace: o.reconnectGrace,
       operationTimeout: o.operationTimeout,
       clock: o.clock,

@@ -5,6 +5,7 @@
  */
 import { isTimeoutError, type CircuitBreaker, type Clock } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
+import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
 import { RedisNotReadyError } from './errors.js';
 import { redactError } from './redact.js';
 import type {
@@ -56,6 +57,8 @@ export interface OperationContext<C> {
   readonly secrets: readonly string[];
   /** Reports a failure (rate-limited reporter, last error for health). */
   onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void;
+  /** The adapter's name, published on the diagnostics channels. @default '' */
+  readonly adapterName?: string;
   /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
   readonly operationEvents?: {
     hasListeners(): boolean;
@@ -81,29 +84,60 @@ export function executeWithContext<C, T, F = T>(
   name: string,
   options?: RedisOperationOptions,
 ): Promise<T | F> {
+  if (operationChannel.hasSubscribers) return executeTraced(ctx, op, fallback, name, options);
+  return executeUntraced(ctx, { dispatched: -1, fellBack: undefined }, op, fallback, name, options);
+}
+
+function executeUntraced<C, T, F>(
+  ctx: OperationContext<C>,
+  st: CallState,
+  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+  fallback: RedisFallback<F>,
+  name: string,
+  options: RedisOperationOptions | undefined,
+): Promise<T | F> {
   const events = ctx.operationEvents;
   if (events !== undefined && events.hasListeners()) {
-    return executeObserved(ctx, events, op, fallback, name, options);
+    return executeObserved(ctx, events, st, op, fallback, name, options);
   }
   // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra await hop);
   // data errors are observed on the side for the reporter.
-  const st: CallState = { dispatched: -1, fellBack: undefined };
   const p = run(ctx, st, op, fallback, name, options);
   p.then(undefined, (error: unknown) => onRejected(ctx, st, name, options, error));
   return p;
+}
+
+/** With subscribers on the `breakwater:redis:operation` tracing channel. */
+function executeTraced<C, T, F>(
+  ctx: OperationContext<C>,
+  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+  fallback: RedisFallback<F>,
+  name: string,
+  options: RedisOperationOptions | undefined,
+): Promise<T | F> {
+  const st: CallState = { dispatched: -1, fellBack: undefined };
+  const context: RedisOperationTraceContext = { client: ctx.adapterName ?? '', operation: name };
+  return operationChannel.tracePromise(
+    () =>
+      executeUntraced(ctx, st, op, fallback, name, options).then((value) => {
+        if (st.fellBack !== undefined) context.fallback = st.fellBack;
+        return value;
+      }),
+    context,
+  );
 }
 
 /** Slow path with 'operation' listeners: also measures and emits the outcome. */
 async function executeObserved<C, T, F>(
   ctx: OperationContext<C>,
   events: NonNullable<OperationContext<C>['operationEvents']>,
+  st: CallState,
   op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
   fallback: RedisFallback<F>,
   name: string,
   options: RedisOperationOptions | undefined,
 ): Promise<T | F> {
   const start = ctx.clock.now();
-  const st: CallState = { dispatched: -1, fellBack: undefined };
   let value: T | F;
   try {
     value = await run(ctx, st, op, fallback, name, options);

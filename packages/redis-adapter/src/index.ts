@@ -24,6 +24,12 @@ export {
   closeRedis,
 } from './module-api.js';
 export { executeWithContext, isRedisAvailabilityFailure } from './execute-redis-operation.js';
+export { REDIS_CHANNELS } from './diagnostics.js';
+export type {
+  RedisConnectionMessage,
+  RedisOperationTraceContext,
+  RedisReconnectingMessage,
+} from './diagnostics.js';
 export type { OperationConnection, OperationContext } from './execute-redis-operation.js';
 export type { NodeRedisClientLike } from './connection.js';
 export { classifyRedisError } from './classify-error.js';
