@@ -54,14 +54,18 @@ describe('redis adapter diagnostics channels', () => {
     listen(BREAKER_CHANNELS.stateChange, (m: BreakerStateChangeMessage) => {
       if (m.name === name) breakerStates.push(`${m.from}->${m.to}`);
     });
-    const handlers = Object.fromEntries(
-      (['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const).map((phase) => [
-        phase,
-        (ctx: RedisOperationTraceContext) => {
-          if (ctx.client === name) traced.push({ phase, ctx });
-        },
-      ]),
-    );
+    const on =
+      (phase: string) =>
+      (ctx: RedisOperationTraceContext): void => {
+        if (ctx.client === name) traced.push({ phase, ctx });
+      };
+    const handlers = {
+      start: on('start'),
+      end: on('end'),
+      asyncStart: on('asyncStart'),
+      asyncEnd: on('asyncEnd'),
+      error: on('error'),
+    };
     const tc = tracingChannel<unknown, RedisOperationTraceContext>(REDIS_CHANNELS.operation);
     tc.subscribe(handlers);
     cleanups.push(() => tc.unsubscribe(handlers));
