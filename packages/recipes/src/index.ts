@@ -15,8 +15,13 @@ export type {
 
 export { createSessionStore } from './stores/session-store.js';
 export type { SessionStore, SessionStoreOptions } from './stores/session-store.js';
-export { createTokenStore } from './stores/token-store.js';
-export type { TokenStore, TokenStoreOptions } from './stores/token-store.js';
+export { createTokenStore, DEFAULT_TOKEN_STORE_OPTIONS } from './stores/token-store.js';
+export type {
+  TakeOptions,
+  TakeResult,
+  TokenStore,
+  TokenStoreOptions,
+} from './stores/token-store.js';
 export { DEFAULT_STORE_OPTIONS } from './stores/key-value-store.js';
 export type {
   KeyValueStore,
@@ -26,6 +31,7 @@ export type {
   StoreReadResult,
   StoreTouchResult,
   StoreUnavailable,
+  StoreUnknown,
   StoreWriteResult,
 } from './stores/key-value-store.js';
 
@@ -39,4 +45,15 @@ export type {
   DegradedEvent,
   RecipeKind,
 } from './degradation-reporter.js';
-export type { RecipeAdapter, RecipeFailureReason, RecipeRedisClient } from './recipe-client.js';
+export type { RecipeFailureReason } from './recipe-client.js';
+export type {
+  ClusterCommandClient,
+  ClusterRecipeAdapter,
+  RecipeAdapter,
+  RecipeCommandOptions,
+  SentinelCommandClient,
+  SentinelRecipeAdapter,
+  SingleServerCommandClient,
+  SingleServerRecipeAdapter,
+} from './recipe-adapter.js';
+export { CorruptValueError, isCorruptValueError } from './corrupt-value-error.js';

@@ -1,4 +1,5 @@
 /** JSON encoding of stored values: strict on the way in, never throwing on the way out. */
+import { CorruptValueError } from './corrupt-value-error.js';
 
 /**
  * Encodes a value for storage. Throws a TypeError for what JSON cannot round-trip as a value:
@@ -30,4 +31,15 @@ export function decodeJson<T>(text: unknown): DecodeResult<T> {
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * Decodes a reply inside a Redis operation: `undefined` for a missing key (null), the value, or
+ * a thrown {@link CorruptValueError} (reported by the adapter as a data error).
+ */
+export function decodeReply<T>(reply: unknown): { value: T; text: string } | undefined {
+  if (reply === null || reply === undefined) return undefined;
+  const decoded = decodeJson<T>(reply);
+  if (!decoded.ok) throw new CorruptValueError();
+  return { value: decoded.value, text: reply as string };
 }

@@ -19,6 +19,8 @@ import type {
 
 /** A resilient Redis adapter around one client. */
 export class RedisAdapter<C extends NodeRedisClientLike> implements RedisAdapterLike<C> {
+  /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
+  readonly topology = 'single' as const;
   readonly name: string;
   readonly breaker: CircuitBreaker;
   /** The underlying client (use it directly only for what executeRedisOperation can't do). */

@@ -5,11 +5,11 @@
 import type { ResolvedCacheOptions } from './cache-options.js';
 import type { DegradationReason, DegradationReporter } from '../degradation-reporter.js';
 import { InvalidationReplayer } from './invalidation-replayer.js';
-import { decodeJson } from '../json-codec.js';
+import { isCorruptValueError } from '../corrupt-value-error.js';
+import { decodeReply } from '../json-codec.js';
 import { LruCache } from './lru-cache.js';
 import { PendingInvalidations } from './pending-invalidations.js';
-import { command, runRedisStep } from '../recipe-client.js';
-import type { RecipeAdapter, RecipeRedisClient } from '../recipe-client.js';
+import type { RecipeRedis, SendCommand, StepResult } from '../recipe-client.js';
 import type { RecipeEmitter } from '../recipe-emitter.js';
 import { scanDelete } from './scan-delete.js';
 import type { BulkDeleteResult } from './scan-delete.js';
@@ -39,7 +39,7 @@ export class CacheBackend {
   private readonly l1: LruCache<string> | undefined;
 
   constructor(
-    private readonly adapter: RecipeAdapter,
+    private readonly redis: RecipeRedis,
     private readonly o: ResolvedCacheOptions,
     private readonly reporter: DegradationReporter,
     private readonly events: RecipeEmitter<CacheBackendEvents>,
@@ -47,7 +47,7 @@ export class CacheBackend {
     this.l1 = o.l1 === undefined ? undefined : new LruCache<string>({ ...o.l1, clock: o.clock });
     this.pending = new PendingInvalidations(o.maxPendingInvalidations);
     this.replayer = new InvalidationReplayer({
-      adapter,
+      redis,
       pending: this.pending,
       prefix: o.prefix,
       scanCount: o.scanCount,
@@ -99,20 +99,16 @@ export class CacheBackend {
     outcome: string,
   ): Promise<{ value: unknown } | undefined> {
     if (this.pending.isPending(key)) return undefined;
-    const r = await this.step('get', (c, s) => command(c, s, ['GET', this.o.prefix + key]));
+    const r = await this.get(key);
     if (!r.ok) {
-      this.degraded(operation, r.reason, outcome);
+      this.degraded(operation, isCorruptValueError(r.error) ? 'corrupt' : r.reason, outcome);
+      if (isCorruptValueError(r.error)) this.reporter.reachedRedis();
       return undefined;
     }
     this.reporter.reachedRedis();
-    if (r.value === null || r.value === undefined) return undefined;
-    const decoded = decodeJson<unknown>(r.value);
-    if (!decoded.ok) {
-      this.degraded(operation, 'corrupt', outcome);
-      return undefined;
-    }
-    if (!this.pending.isPending(key)) this.l1?.set(key, r.value as string);
-    return { value: decoded.value };
+    if (r.value === undefined) return undefined;
+    if (!this.pending.isPending(key)) this.l1?.set(key, r.value.text);
+    return { value: r.value.value };
   }
 
   /**
@@ -122,7 +118,12 @@ export class CacheBackend {
    * must not call its `fn` (and cache a value computed from a made-up "missing").
    */
   async readForUpdate(key: string): Promise<{ found: boolean; value: unknown }> {
-    const r = await this.step('get', (c, s) => command(c, s, ['GET', this.o.prefix + key]));
+    const r = await this.get(key);
+    if (!r.ok && isCorruptValueError(r.error)) {
+      this.reporter.reachedRedis();
+      this.degraded('update', 'corrupt', 'miss');
+      return { found: true, value: undefined };
+    }
     if (!r.ok) {
       this.l1?.delete(key);
       this.degraded('update', r.reason, 'skip');
@@ -130,12 +131,10 @@ export class CacheBackend {
       return { found: false, value: undefined };
     }
     this.reporter.reachedRedis();
-    if (r.value === null || r.value === undefined || this.pending.isPending(key)) {
+    if (r.value === undefined || this.pending.isPending(key)) {
       return { found: true, value: undefined };
     }
-    const decoded = decodeJson<unknown>(r.value);
-    if (!decoded.ok) this.degraded('update', 'corrupt', 'miss');
-    return { found: true, value: decoded.ok ? decoded.value : undefined };
+    return { found: true, value: r.value.value };
   }
 
   /**
@@ -149,8 +148,9 @@ export class CacheBackend {
     ttlMs: number,
     invalidate: boolean,
   ): Promise<boolean> {
-    const r = await this.step('set', (c, s) =>
-      command(c, s, ['SET', this.o.prefix + key, text, 'PX', String(ttlMs)]),
+    const full = this.o.prefix + key;
+    const r = await this.step('set', full, (send) =>
+      send(['SET', full, text, 'PX', String(ttlMs)], full),
     );
     if (r.ok) {
       this.reporter.reachedRedis();
@@ -165,7 +165,8 @@ export class CacheBackend {
   /** Drops the L1 entry at once, then UNLINK (queued on failure). */
   async delete(operation: string, key: string): Promise<boolean> {
     this.l1?.delete(key);
-    const r = await this.step('delete', (c, s) => command(c, s, ['UNLINK', this.o.prefix + key]));
+    const full = this.o.prefix + key;
+    const r = await this.step('delete', full, (send) => send(['UNLINK', full], full));
     if (r.ok) {
       this.reporter.reachedRedis();
       this.pending.supersede(key);
@@ -179,9 +180,9 @@ export class CacheBackend {
   /** SCAN + UNLINK under `prefix` (relative; '' = the whole cache), queued on failure. */
   async deletePrefix(operation: string, prefix: string): Promise<BulkDeleteResult> {
     this.l1?.deletePrefix(prefix);
-    const { adapter, o } = this;
+    const { redis, o } = this;
     const r = await scanDelete(
-      adapter,
+      redis,
       `cache.${operation}`,
       o.prefix + prefix,
       o.scanCount,
@@ -207,7 +208,15 @@ export class CacheBackend {
     }
   }
 
-  private step<T>(name: string, op: (c: RecipeRedisClient, s: AbortSignal) => Promise<T>) {
-    return runRedisStep<T>(this.adapter, `cache.${name}`, op, this.o.operationTimeout, true);
+  /** GET + decode inside the operation (a corrupt value is a CorruptValueError step failure). */
+  private get(key: string): Promise<StepResult<{ value: unknown; text: string } | undefined>> {
+    const full = this.o.prefix + key;
+    return this.step('get', full, async (send) =>
+      decodeReply<unknown>(await send(['GET', full], full)),
+    );
+  }
+
+  private step<T>(name: string, key: string, op: (send: SendCommand) => Promise<T>) {
+    return this.redis.step<T>(`cache.${name}`, key, op, this.o.operationTimeout);
   }
 }

@@ -9,7 +9,8 @@ import type { CacheOptions } from './cache-options.js';
 import { DegradationReporter } from '../degradation-reporter.js';
 import type { DegradationStats, DegradedEvent } from '../degradation-reporter.js';
 import { encodeJson } from '../json-codec.js';
-import type { RecipeAdapter } from '../recipe-client.js';
+import type { RecipeAdapter } from '../recipe-adapter.js';
+import { RecipeRedis } from '../recipe-client.js';
 import { RecipeEmitter } from '../recipe-emitter.js';
 import type { Unsubscribe } from '../recipe-emitter.js';
 import type { BulkDeleteResult } from './scan-delete.js';
@@ -85,7 +86,7 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
   const o = resolveCacheOptions(options);
   const reporter = new DegradationReporter('cache', o.prefix);
   const events = new RecipeEmitter<CacheBackendEvents>();
-  const backend = new CacheBackend(adapter, o, reporter, events);
+  const backend = new CacheBackend(new RecipeRedis(adapter), o, reporter, events);
   const { replayer, pending } = backend;
   const flights = new SingleFlight<unknown>();
   const counters = { hits: 0, misses: 0, loads: 0, singleFlightJoins: 0 };

@@ -5,8 +5,7 @@
  * operations while anything is pending. Stops at the first failure; what is left stays pending.
  */
 import createDebug from 'debug';
-import { command, runRedisStep } from '../recipe-client.js';
-import type { RecipeAdapter } from '../recipe-client.js';
+import type { RecipeRedis } from '../recipe-client.js';
 import type { PendingInvalidations } from './pending-invalidations.js';
 import { scanDelete } from './scan-delete.js';
 
@@ -16,7 +15,7 @@ const UNLINK_BATCH = 100;
 export const REPLAY_RETRY_MS = 1000;
 
 export interface ReplayerOptions {
-  adapter: RecipeAdapter;
+  redis: RecipeRedis;
   pending: PendingInvalidations;
   /** The cache prefix; pending keys and prefixes are relative to it. */
   prefix: string;
@@ -38,7 +37,7 @@ export class InvalidationReplayer {
   /** Starts a replay if anything is pending, none is running and the throttle allows it. */
   maybeReplay(force = false): Promise<void> | undefined {
     if (this.o.pending.size === 0 || this.running !== undefined) return this.running;
-    if (this.o.adapter.connectionState !== 'ready') return undefined;
+    if (this.o.redis.connectionState !== 'ready') return undefined;
     const now = this.o.clock.now();
     if (!force && now - this.lastAttempt < REPLAY_RETRY_MS) return undefined;
     this.lastAttempt = now;
@@ -65,7 +64,7 @@ export class InvalidationReplayer {
    */
   private scheduleRetry(): void {
     if (this.disposed || this.retryTimer !== undefined || this.o.pending.size === 0) return;
-    if (this.o.adapter.connectionState !== 'ready') return; // the next 'ready' event restarts it
+    if (this.o.redis.connectionState !== 'ready') return; // the next 'ready' event restarts it
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.maybeReplay(true);
@@ -79,25 +78,22 @@ export class InvalidationReplayer {
   }
 
   private async replay(): Promise<void> {
-    const { adapter, pending, scanCount, timeout } = this.o;
+    const { redis, pending, scanCount, timeout } = this.o;
     const { keys, prefixes } = pending.snapshot();
     let resolved = 0;
     for (const entry of prefixes) {
       const full = this.o.prefix + entry.value;
-      const result = await scanDelete(adapter, 'cache.replay', full, scanCount, timeout);
+      const result = await scanDelete(redis, 'cache.replay', full, scanCount, timeout);
       if (!result.complete) return this.done(resolved);
       pending.resolvePrefix(entry);
       resolved += 1;
     }
     for (let i = 0; i < keys.length; i += UNLINK_BATCH) {
       const batch = keys.slice(i, i + UNLINK_BATCH);
-      const step = await runRedisStep(
-        adapter,
+      const step = await redis.unlink(
         'cache.replay.unlink',
-        (client, signal) =>
-          command(client, signal, ['UNLINK', ...batch.map((e) => this.o.prefix + e.value)]),
+        batch.map((e) => this.o.prefix + e.value),
         timeout,
-        true,
       );
       if (!step.ok) return this.done(resolved);
       for (const entry of batch) pending.resolveKey(entry);

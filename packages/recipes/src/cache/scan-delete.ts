@@ -1,6 +1,5 @@
 /** SCAN-based deletion of every key under a prefix, in batches, never KEYS. */
-import { command, runRedisStep } from '../recipe-client.js';
-import type { RecipeAdapter, RecipeFailureReason } from '../recipe-client.js';
+import type { RecipeFailureReason, RecipeRedis } from '../recipe-client.js';
 
 /** Escapes the glob metacharacters of SCAN MATCH (`* ? [ ] \`). */
 export function escapeGlob(text: string): string {
@@ -16,50 +15,43 @@ export interface BulkDeleteResult {
 }
 
 /**
- * SCAN MATCH `<prefix>*` COUNT `count`, UNLINK each batch. Each SCAN and each UNLINK is one
- * adapter call with its own deadline; the loop stops at the first one that fails.
+ * SCAN MATCH `<prefix>*` COUNT `count` (on every master of a Cluster), UNLINK each batch. Each
+ * SCAN page and each UNLINK batch is one adapter call with its own deadline; the loop stops at
+ * the first one that fails.
  */
 export async function scanDelete(
-  adapter: RecipeAdapter,
+  redis: RecipeRedis,
   operationName: string,
   prefix: string,
   count: number,
   timeout: number | undefined,
-  failFast = true,
 ): Promise<BulkDeleteResult & { reason?: RecipeFailureReason }> {
   const match = `${escapeGlob(prefix)}*`;
-  let cursor = '0';
   let deleted = 0;
-  do {
-    const scan = await runRedisStep(
-      adapter,
-      `${operationName}.scan`,
-      async (client, signal) =>
-        parseScanReply(
-          await command(client, signal, ['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]),
-        ),
-      timeout,
-      failFast,
-    );
-    if (!scan.ok) return { deleted, complete: false, reason: scan.reason };
-    cursor = scan.value.cursor;
-    if (scan.value.keys.length > 0) {
-      const keys = scan.value.keys;
-      const unlink = await runRedisStep(
-        adapter,
-        `${operationName}.unlink`,
-        async (client, signal) => Number(await command(client, signal, ['UNLINK', ...keys])),
+  for (const node of redis.scanNodes()) {
+    let cursor = '0';
+    do {
+      const scan = await redis.scanStep(
+        `${operationName}.scan`,
+        node,
+        ['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)],
         timeout,
-        failFast,
       );
-      if (!unlink.ok) return { deleted, complete: false, reason: unlink.reason };
-      deleted += unlink.value;
-    }
-  } while (cursor !== '0');
+      if (!scan.ok) return { deleted, complete: false, reason: scan.reason };
+      const page = parseScanReply(scan.value);
+      if (page === undefined) return { deleted, complete: false, reason: 'data' };
+      cursor = page.cursor;
+      if (page.keys.length > 0) {
+        const unlink = await redis.unlink(`${operationName}.unlink`, page.keys, timeout);
+        if (!unlink.ok) return { deleted, complete: false, reason: unlink.reason };
+        deleted += unlink.value;
+      }
+    } while (cursor !== '0');
+  }
   return { deleted, complete: true };
 }
 
-function parseScanReply(reply: unknown): { cursor: string; keys: string[] } {
+function parseScanReply(reply: unknown): { cursor: string; keys: string[] } | undefined {
   if (
     Array.isArray(reply) &&
     reply.length === 2 &&
@@ -68,5 +60,5 @@ function parseScanReply(reply: unknown): { cursor: string; keys: string[] } {
   ) {
     return { cursor: String(reply[0]), keys: (reply[1] as unknown[]).map(String) };
   }
-  throw new TypeError('unexpected SCAN reply shape');
+  return undefined;
 }

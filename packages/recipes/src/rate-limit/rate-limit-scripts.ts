@@ -1,13 +1,14 @@
 /**
  * The rate limiter's Lua scripts: each consume is ONE atomic EVALSHA (EVAL on NOSCRIPT, which
- * Redis answers without running anything, so no increment is ever applied twice).
+ * Redis answers without running anything, so no increment is ever applied twice). One key per
+ * script, so they run on a Cluster as they are.
  *
  * Both scripts take KEYS[1] = the counter key, ARGV = limit, windowMs, cost, and return
  * `{ allowed (0|1), remaining, resetMs }`. A denied consume does not count.
  */
-import { createHash } from 'node:crypto';
-import { command } from '../recipe-client.js';
-import type { RecipeRedisClient } from '../recipe-client.js';
+import { evalScript, luaScript } from '../lua-script.js';
+import type { LuaScript } from '../lua-script.js';
+import type { SendCommand } from '../recipe-client.js';
 
 /**
  * Fixed window anchored at the first counted request: a string counter with a PX expiry equal
@@ -76,18 +77,8 @@ redis.call('PEXPIRE', KEYS[1], 2 * window - elapsed)
 return {1, math.max(0, math.floor(limit - used - cost)), window - elapsed}
 `;
 
-/** A script with its SHA1, as EVALSHA needs it. */
-export interface LimiterScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function withSha(source: string): LimiterScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
-export const FIXED_WINDOW = withSha(FIXED_WINDOW_SCRIPT);
-export const SLIDING_WINDOW = withSha(SLIDING_WINDOW_SCRIPT);
+export const FIXED_WINDOW = luaScript(FIXED_WINDOW_SCRIPT);
+export const SLIDING_WINDOW = luaScript(SLIDING_WINDOW_SCRIPT);
 
 /** The decoded reply of a limiter script. */
 export interface ScriptVerdict {
@@ -96,26 +87,14 @@ export interface ScriptVerdict {
   resetMs: number;
 }
 
-/**
- * EVALSHA, then EVAL only if Redis answered NOSCRIPT (the script did not run). Throws on any
- * other error or an unexpected reply (the adapter treats those as data errors).
- */
+/** Runs a limiter script on `key`; throws on an error reply or an unexpected reply. */
 export async function runLimiterScript(
-  client: RecipeRedisClient,
-  signal: AbortSignal,
-  script: LimiterScript,
+  send: SendCommand,
+  script: LuaScript,
   key: string,
   args: readonly [limit: number, windowMs: number, cost: number],
 ): Promise<ScriptVerdict> {
-  const tail = ['1', key, ...args.map(String)];
-  let reply: unknown;
-  try {
-    reply = await command(client, signal, ['EVALSHA', script.sha, ...tail]);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    reply = await command(client, signal, ['EVAL', script.source, ...tail]);
-  }
-  return parseVerdict(reply);
+  return parseVerdict(await evalScript(send, script, [key], args));
 }
 
 /** Decodes `{allowed, remaining, resetMs}`; throws a TypeError on any other shape. */

@@ -6,8 +6,9 @@ import { DegradationReporter } from '../degradation-reporter.js';
 import type { DegradationStats, DegradedEvent } from '../degradation-reporter.js';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { FIXED_WINDOW, SLIDING_WINDOW, runLimiterScript } from './rate-limit-scripts.js';
-import { runRedisStep } from '../recipe-client.js';
-import type { RecipeAdapter, RecipeFailureReason } from '../recipe-client.js';
+import { RecipeRedis } from '../recipe-client.js';
+import type { RecipeFailureReason } from '../recipe-client.js';
+import type { RecipeAdapter } from '../recipe-adapter.js';
 import type { Unsubscribe } from '../recipe-emitter.js';
 import { resolveRateLimiterOptions } from './rate-limiter-options.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
@@ -54,6 +55,7 @@ export function createRateLimiter(
   assertAdapter('createRateLimiter', adapter);
   const o = resolveRateLimiterOptions(options);
   const reporter = new DegradationReporter('rate-limiter', o.name);
+  const redis = new RecipeRedis(adapter);
   const script = o.algorithm === 'fixed' ? FIXED_WINDOW : SLIDING_WINDOW;
   const memory =
     o.onOutage === 'memory'
@@ -102,15 +104,13 @@ export function createRateLimiter(
         return tally({ allowed: false, remaining: o.limit, resetMs: o.windowMs, degraded: false });
       }
       const redisKey = `${o.prefix}${o.name}:${key}`;
-      const step = await runRedisStep(
-        adapter,
+      // Through the adapter even while it is not connected: the adapter answers `not-ready`
+      // after its short reconnect grace, and counts and reports it like any other fallback.
+      const step = await redis.step(
         'rate-limiter.consume',
-        (client, signal) =>
-          runLimiterScript(client, signal, script, redisKey, [o.limit, o.windowMs, cost]),
+        redisKey,
+        (send) => runLimiterScript(send, script, redisKey, [o.limit, o.windowMs, cost]),
         o.operationTimeout,
-        // Fail fast while not connected: the limiter sits on every request's path, and its
-        // outage answer is explicit, so it never waits on a reconnect.
-        true,
       );
       if (!step.ok) return tally(onOutage(key, cost, step.reason));
       reporter.reachedRedis();

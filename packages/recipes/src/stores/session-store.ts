@@ -1,11 +1,11 @@
 /**
- * createSessionStore: sessions whose outage is an answer (`unavailable`), never a 404 or a
- * forced logout. Session ids are used as-is in Redis keys (`<prefix><id>`, the connect-redis
- * layout); they are never logged or reported.
+ * createSessionStore: sessions whose outage is an answer (`unavailable`, or `unknown` for a
+ * write that may still land), never a 404 or a forced logout. Session ids are used as-is in
+ * Redis keys (`<prefix><id>`, the connect-redis layout); they are never logged or reported.
  */
 import { createKeyValueStore } from './key-value-store.js';
 import type { KeyValueStore, KeyValueStoreOptions } from './key-value-store.js';
-import type { RecipeAdapter } from '../recipe-client.js';
+import type { RecipeAdapter } from '../recipe-adapter.js';
 
 /** Options of {@link createSessionStore}. */
 export type SessionStoreOptions = KeyValueStoreOptions;
@@ -18,11 +18,13 @@ export function createSessionStore<V = unknown>(
   adapter: RecipeAdapter,
   options: SessionStoreOptions,
 ): SessionStore<V> {
-  const { take: _take, ...store } = createKeyValueStore<V>(
-    'session-store',
-    adapter,
-    options,
-    (id) => id,
-  );
-  return store;
+  const core = createKeyValueStore<V>('session-store', adapter, options, (id) => id);
+  return {
+    get: core.get,
+    set: core.set,
+    touch: core.touch,
+    delete: core.delete,
+    stats: core.stats,
+    on: core.on,
+  };
 }

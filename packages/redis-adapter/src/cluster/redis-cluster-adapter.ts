@@ -34,6 +34,8 @@ export type NodeRedisCluster = RedisClusterType;
 
 /** A resilient adapter over a node-redis cluster client. */
 export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
+  /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
+  readonly topology = 'cluster' as const;
   readonly name: string;
   /** The cluster-wide breaker: calls without `key`, and every call with `breakerScope: 'cluster'`. */
   readonly breaker: CircuitBreaker;

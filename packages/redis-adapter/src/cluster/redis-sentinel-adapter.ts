@@ -34,6 +34,8 @@ export interface RedisSentinelAdapterEvents extends RedisAdapterEvents {
 
 /** A resilient adapter over a node-redis Sentinel client. */
 export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel> {
+  /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
+  readonly topology = 'sentinel' as const;
   readonly name: string;
   readonly breaker: CircuitBreaker;
   /** The node-redis Sentinel client. */
