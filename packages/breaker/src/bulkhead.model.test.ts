@@ -146,10 +146,13 @@ describe('Bulkhead model', () => {
           expect(b.running).toBe(0);
           expect(b.queued).toBe(0);
           expect(outcome).not.toContain('pending');
+          // The queue's one timer may still be armed for a call that left; once it is due it
+          // fires, finds nothing and is not re-armed.
+          clock.advance(100);
           expect(clock.pendingTimers()).toBe(0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });

@@ -38,6 +38,8 @@ export {
 } from './backoff.js';
 export type { Backoff, ExponentialBackoffOptions, Jitter } from './backoff.js';
 export { retry, defaultShouldRetry, DEFAULT_RETRY_OPTIONS } from './retry.js';
+export { RetryBudget, DEFAULT_RETRY_BUDGET_OPTIONS, MAX_RETRY_RATIO } from './retry-budget.js';
+export type { RetryBudgetEvents, RetryBudgetOptions, RetryBudgetStats } from './retry-budget.js';
 export type { RetryInfo, RetryOptions, RetryTimers } from './retry.js';
 export type {
   CircuitBreakerEvents,

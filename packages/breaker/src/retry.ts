@@ -7,6 +7,7 @@ import type { Backoff } from './backoff.js';
 import { MAX_TIMER_DELAY, exponentialBackoff } from './backoff.js';
 import { isBrokenCircuitError } from './errors.js';
 import { describeValue } from './describe-value.js';
+import { isRetryBudget, type RetryBudget } from './retry-budget.js';
 
 const log = createDebug('breakwater:retry');
 
@@ -67,6 +68,13 @@ export interface RetryOptions {
    * @default the global setTimeout/clearTimeout
    */
   timers?: RetryTimers;
+  /**
+   * A {@link RetryBudget} shared with other callers of the same dependency. Each `retry()` call
+   * records one request in it; each retry must withdraw a token first, and a retry the budget
+   * refuses ends the loop: retry rejects with the last error, unchanged.
+   * @default none (retries are limited by `attempts` only)
+   */
+  budget?: RetryBudget;
 }
 
 /** Defaults of {@link retry} (`backoff` defaults to a fresh `exponentialBackoff()`). */
@@ -77,7 +85,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<{ attempts: number }> = Object.free
 // Stateless, so one shared instance serves every call that does not pass a backoff.
 let defaultBackoff: Backoff | undefined;
 
-const OPTION_KEYS = ['attempts', 'backoff', 'signal', 'shouldRetry', 'onRetry', 'timers'];
+const OPTION_KEYS = ['attempts', 'backoff', 'signal', 'shouldRetry', 'onRetry', 'timers', 'budget'];
 
 const defaultTimers: RetryTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -99,6 +107,7 @@ interface ResolvedRetryOptions {
   shouldRetry: (error: unknown, attempt: number) => boolean;
   onRetry: ((info: RetryInfo) => void) | undefined;
   timers: RetryTimers;
+  budget: RetryBudget | undefined;
 }
 
 const show = describeValue;
@@ -117,7 +126,10 @@ function resolve(options: RetryOptions): ResolvedRetryOptions {
   if (!(attempts === Infinity || (Number.isInteger(attempts) && attempts >= 1))) {
     throw new RangeError(`retry: attempts must be an integer >= 1 or Infinity, got ${attempts}`);
   }
-  const { backoff, signal, shouldRetry, onRetry, timers } = options;
+  const { backoff, signal, shouldRetry, onRetry, timers, budget } = options;
+  if (budget !== undefined && !isRetryBudget(budget)) {
+    throw new TypeError(`retry: budget must be a RetryBudget, got ${show(budget)}`);
+  }
   if (backoff !== undefined && typeof backoff?.delay !== 'function') {
     throw new TypeError(`retry: backoff must have a delay() method, got ${show(backoff)}`);
   }
@@ -148,6 +160,7 @@ function resolve(options: RetryOptions): ResolvedRetryOptions {
     shouldRetry: shouldRetry ?? defaultShouldRetry,
     onRetry,
     timers: timers ?? defaultTimers,
+    budget,
   };
 }
 
@@ -183,9 +196,9 @@ function sleep(ms: number, signal: AbortSignal | undefined, timers: RetryTimers)
  * number and the caller's signal.
  *
  * Resolves with the first successful result. Gives up by rejecting with the LAST error,
- * unchanged, once `attempts` executions have failed or `shouldRetry` returns false. If a
- * retried error is a BrokenCircuitError with a `retryAfter`, the sleep lasts at least that
- * long. Invalid options reject with a TypeError/RangeError before `fn` is called.
+ * unchanged, once `attempts` executions have failed, `shouldRetry` returns false or the `budget`
+ * refuses a retry. If a retried error is a BrokenCircuitError with a `retryAfter`, the sleep
+ * lasts at least that long. Invalid options reject with a TypeError/RangeError before `fn` is called.
  */
 export async function retry<T>(
   fn: (attempt: number, signal: AbortSignal | undefined) => T | PromiseLike<T>,
@@ -193,8 +206,9 @@ export async function retry<T>(
 ): Promise<T> {
   if (typeof fn !== 'function')
     throw new TypeError(`retry: fn must be a function, got ${show(fn)}`);
-  const { attempts, backoff, signal, shouldRetry, onRetry, timers } = resolve(options);
+  const { attempts, backoff, signal, shouldRetry, onRetry, timers, budget } = resolve(options);
   if (signal?.aborted) throw signal.reason;
+  budget?.recordRequest();
 
   let previous: number | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -203,6 +217,10 @@ export async function retry<T>(
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (attempt >= attempts || !shouldRetry(error, attempt)) throw error;
+      if (budget !== undefined && !budget.tryRetry()) {
+        log('execution %d failed (%s); retry budget spent, giving up', attempt, errorName(error));
+        throw error;
+      }
 
       const retryIndex = attempt - 1;
       const backoffDelay = backoff.delay(retryIndex, previous);
