@@ -18,11 +18,17 @@ import {
   TimeoutError,
   WatchError,
 } from 'redis';
-import { classifyConnectionError, classifyRedisError } from './classify-error.js';
+import {
+  breaksReplyStream,
+  classifyConnectionError,
+  classifyRedisError,
+} from './classify-error.js';
 import {
   RedisAuthenticationError,
   RedisConnectTimeoutError,
+  RedisCorruptedReplyError,
   RedisNotReadyError,
+  isRedisCorruptedReplyError,
   RedisProtocolError,
   RedisTlsError,
 } from './errors.js';
@@ -154,6 +160,12 @@ describe('classifyRedisError', () => {
     ],
     ['duplicate copy: SimpleError READONLY', duplicate('SimpleError', 'READONLY x'), 'server'],
     ['caller bug: TypeError', new TypeError('x is not a function'), 'data'],
+    [
+      'RedisCorruptedReplyError',
+      new RedisCorruptedReplyError('the connection', { cause: new Error('x') }),
+      'connection',
+    ],
+    ['ioredis/redis-parser ParserError', duplicate('ParserError', 'Protocol error'), 'connection'],
     ['a thrown string', 'oops', 'data'],
     ['null', null, 'data'],
   ];
@@ -165,5 +177,50 @@ describe('classifyRedisError', () => {
     expect(classifyConnectionError(new Error('weird'))).toBe('connection');
     expect(classifyConnectionError(new SimpleError('NOPERM x'))).toBe('connection');
     expect(classifyConnectionError(new SimpleError('WRONGPASS x'))).toBe('auth');
+  });
+});
+
+describe('breaksReplyStream', () => {
+  const table: Array<[string, unknown, boolean]> = [
+    // node-redis RESP/decoder.ts, thrown in the socket's 'data' handler and emitted as 'error'
+    ['node-redis decoder: unknown type byte', new Error('Unknown RESP type 88 "X"'), true],
+    // node-redis commands-queue: a reply with no command waiting (`shift()` of an empty list)
+    [
+      'node-redis: reply with no waiting command',
+      new TypeError("Cannot read properties of undefined (reading 'resolve')"),
+      true,
+    ],
+    [
+      'redis-parser ParserError (ioredis)',
+      duplicate('ParserError', 'Protocol error, got "X"'),
+      true,
+    ],
+    [
+      'ioredis: reply with no waiting command',
+      new Error('Command queue state error. If you can reproduce this, please report it.'),
+      true,
+    ],
+    ['socket reset', sys('ECONNRESET'), false],
+    ['Node TypeError with a code', Object.assign(new TypeError('bad'), { code: 'ERR_X' }), false],
+    ['socket closed', new SocketClosedUnexpectedlyError(), false],
+    ['error reply', new SimpleError('ERR unknown command'), false],
+    ['WRONGPASS on the handshake', new SimpleError('WRONGPASS invalid'), false],
+    ['a string', 'Unknown RESP type', false],
+    ['null', null, false],
+  ];
+  it.each(table)('%s → %s', (_label, error, expected) => {
+    expect(breaksReplyStream(error)).toBe(expected);
+  });
+
+  it('RedisCorruptedReplyError names the connection, keeps the cause and has a guard', () => {
+    const cause = new Error('Unknown RESP type 88 "X"');
+    const e = new RedisCorruptedReplyError('node 127.0.0.1:7000', { cause });
+    expect(e.name).toBe('RedisCorruptedReplyError');
+    expect(e.connection).toBe('node 127.0.0.1:7000');
+    expect(e.cause).toBe(cause);
+    expect(e.message).toContain('node 127.0.0.1:7000');
+    expect(e.message).toContain('Unknown RESP type 88');
+    expect(isRedisCorruptedReplyError(e)).toBe(true);
+    expect(isRedisCorruptedReplyError(cause)).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import {
   isRedisAuthenticationError,
   isRedisConfigError,
   isRedisConnectTimeoutError,
+  isRedisCorruptedReplyError,
   isRedisNotReadyError,
   isRedisProtocolError,
   isRedisTlsError,
@@ -35,6 +36,9 @@ const CONNECTION_CLASSES = new Set([
   'RootNodesUnavailableError',
   // ioredis
   'MaxRetriesPerRequestError',
+  // redis-parser (ioredis): the reply stream could not be decoded; ioredis flushes its queue
+  // with it and reconnects
+  'ParserError',
 ]);
 const TIMEOUT_CLASSES = new Set([
   'TimeoutError',
@@ -143,7 +147,13 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
   if (isRedisAuthenticationError(error)) return 'auth';
   if (isRedisTlsError(error)) return 'tls';
   if (isRedisConnectTimeoutError(error)) return 'timeout';
-  if (isRedisProtocolError(error) || isRedisUnavailableError(error)) return 'connection';
+  if (
+    isRedisProtocolError(error) ||
+    isRedisUnavailableError(error) ||
+    isRedisCorruptedReplyError(error)
+  ) {
+    return 'connection';
+  }
   if (isRedisConfigError(error)) return 'data';
 
   const names = classNames(error);
@@ -190,4 +200,39 @@ function socketKind(error: unknown): RedisFailureKind {
  */
 export function classifyConnectionError(error: unknown): RedisFailureKind {
   return socketKind(error);
+}
+
+/** node-redis' RESP decoder, and ioredis' "no command for this reply" / parser messages. */
+const REPLY_STREAM_MESSAGES: readonly RegExp[] = [
+  /^Unknown RESP type /, // node-redis RESP/decoder
+  /^Command queue state error/, // ioredis: a reply arrived with no command waiting
+  /^Protocol error, got /, // redis-parser (ioredis)
+];
+
+/**
+ * True when `error`, emitted by a client on its own `'error'` event (never an operation's
+ * rejection, where a TypeError is the caller's bug), means its **reply stream can no longer be
+ * trusted**: bytes that are not RESP, or a reply no command was waiting for.
+ *
+ * node-redis catches such errors in its socket's 'data' handler, resets its decoder and emits
+ * 'error', but keeps its queue of in-flight commands: every later reply is then matched to the
+ * wrong command. The adapters therefore destroy the connection synchronously on such an error
+ * (before another reply can be matched), fail its in-flight calls as `connection` and reconnect.
+ * Recognised: node-redis' `Unknown RESP type …`; a `TypeError` / `RangeError` / `SyntaxError`
+ * without a Node `code` (thrown by node-redis' decode path, e.g. a reply with no waiting command); redis-parser's
+ * `ParserError` and ioredis' `Command queue state error` (ioredis drops the connection itself;
+ * an ioredis adapter can use this predicate to report them alike).
+ */
+export function breaksReplyStream(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (
+    (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) &&
+    (error as { code?: unknown }).code === undefined // Node's own errors (ERR_…) carry a code
+  ) {
+    return true;
+  }
+  if (classNames(error).includes('ParserError')) return true;
+  if ((error as { name?: unknown }).name === 'ParserError') return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && REPLY_STREAM_MESSAGES.some((re) => re.test(message));
 }

@@ -2,12 +2,12 @@
  * The lifecycle of one node-redis client: listeners (always 'error' and 'terminated'), the
  * connection state machine, the adapter-driven reconnect loop (jittered, cancellable), the
  * per-attempt connect deadline (TCP + TLS + handshake), forced replacement of a connection whose
- * command overran its deadline, and waiting for readiness.
+ * command overran its deadline or whose reply stream broke, and waiting for readiness.
  */
 import type { Backoff, Clock } from '@breakwater/breaker';
 import type { ConnectionHooks } from './adapter-core.js';
-import { classifyConnectionError } from './classify-error.js';
-import { RedisConnectTimeoutError } from './errors.js';
+import { breaksReplyStream, classifyConnectionError } from './classify-error.js';
+import { RedisConnectTimeoutError, RedisCorruptedReplyError } from './errors.js';
 import type { OperationConnection } from './execute-redis-operation.js';
 import { ConnectionStatus } from './connection-status.js';
 import type { WaitOutcome } from './ready-waiters.js';
@@ -134,13 +134,22 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   /** A command sent on connection `epoch` overran its deadline: replace the connection. */
   onDeadlineOverrun(epoch: number): void {
     if (epoch !== this.epoch || this.status.state !== 'ready' || this.closing) return;
-    this.options.onError(
+    this.replace(
       'timeout',
       new Error('a command overran its deadline; replacing the unresponsive connection'),
     );
+  }
+
+  /**
+   * Destroys the socket now (its in-flight commands reject with node-redis'
+   * DisconnectsClientError, kind `connection`), reports `error` and reconnects through the
+   * jittered loop.
+   */
+  private replace(kind: RedisFailureKind, error: Error): void {
     this.attemptGen++;
     this.destroyClient();
-    this.scheduleReconnect('timeout');
+    this.options.onError(kind, error);
+    this.scheduleReconnect(kind);
   }
 
   /**
@@ -239,6 +248,13 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private onClientError(error: unknown): void {
     if (error === this.swallowError) return;
     if (this.closing) return;
+    if (breaksReplyStream(error) && this.client.isOpen && this.status.state !== 'failed') {
+      // node-redis reset its decoder but kept its in-flight commands: the next reply would be
+      // matched to the wrong one. We are inside its socket 'data' handler, so destroying now
+      // comes before any further reply is decoded.
+      this.replace('connection', new RedisCorruptedReplyError('the connection', { cause: error }));
+      return;
+    }
     const permanent = this.client.isReady ? undefined : permanentConnectionError(error);
     if (permanent !== undefined && !this.options.ownsReconnect && this.client.isOpen) {
       // An adopted client would retry a permanent failure forever: stop it.

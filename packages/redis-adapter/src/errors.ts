@@ -20,6 +20,7 @@ const CONNECT_TIMEOUT = Symbol.for('breakwater.RedisConnectTimeoutError');
 const UNAVAILABLE = Symbol.for('breakwater.RedisUnavailableError');
 const NOT_READY = Symbol.for('breakwater.RedisNotReadyError');
 const CONFIG = Symbol.for('breakwater.RedisConfigError');
+const CORRUPTED_REPLY = Symbol.for('breakwater.RedisCorruptedReplyError');
 
 /**
  * The server rejected the credentials during the handshake (WRONGPASS, NOAUTH, NOPERM).
@@ -104,6 +105,35 @@ export class RedisNotReadyError extends Error {
 }
 
 /**
+ * A connection's reply stream could not be decoded (bytes that are not RESP, a reply no command
+ * was waiting for): later replies could be matched to the wrong commands, so the adapter dropped
+ * that connection at once and reconnects. Reported as kind `connection` (operation
+ * `connection`); `cause` is the client's own error (e.g. node-redis' `Unknown RESP type`).
+ * Calls in flight on that connection take the fallback with kind `connection`.
+ */
+export class RedisCorruptedReplyError extends Error {
+  override readonly name = 'RedisCorruptedReplyError';
+  /** Which connection was dropped, e.g. `the connection` or `node 10.0.0.1:7000`. */
+  readonly connection: string;
+  /** @param connection which connection was dropped, e.g. `node 10.0.0.1:7000` */
+  constructor(connection: string, options?: { cause?: unknown }) {
+    super(
+      `the reply stream of ${connection} could not be decoded (${causeText(options?.cause)}); ` +
+        'dropped it so that no reply is matched to the wrong command',
+      options,
+    );
+    this.connection = connection;
+    brand(this, CORRUPTED_REPLY);
+  }
+}
+
+/** A short description of a client error (decoder messages carry no user data). */
+function causeText(cause: unknown): string {
+  const m = (cause as { message?: unknown } | null | undefined)?.message;
+  return (typeof m === 'string' ? m : String(cause)).slice(0, 120);
+}
+
+/**
  * A configuration value read from the environment is invalid. `variable` names it; the message
  * names the variable and shows the value (redacted when it is a URL; never a password).
  */
@@ -145,6 +175,11 @@ export function isRedisNotReadyError(e: unknown): e is RedisNotReadyError {
 /** True if `e` is a {@link RedisConfigError} (from any copy of this package). */
 export function isRedisConfigError(e: unknown): e is RedisConfigError {
   return hasBrand(e, CONFIG);
+}
+
+/** True if `e` is a {@link RedisCorruptedReplyError} (from any copy of this package). */
+export function isRedisCorruptedReplyError(e: unknown): e is RedisCorruptedReplyError {
+  return hasBrand(e, CORRUPTED_REPLY);
 }
 
 /** True for the errors after which the adapter stops reconnecting (auth, TLS, protocol). */

@@ -32,7 +32,7 @@ export type {
 } from './diagnostics.js';
 export type { OperationConnection, OperationContext } from './execute-redis-operation.js';
 export type { NodeRedisClientLike } from './connection.js';
-export { classifyRedisError } from './classify-error.js';
+export { breaksReplyStream, classifyRedisError } from './classify-error.js';
 export type { RedisErrorClass } from './classify-error.js';
 export { debugRedisErrorReporter, formatRedisErrorMessage } from './reporter.js';
 export type { RedisErrorReporter } from './reporter.js';
@@ -55,6 +55,7 @@ export {
   RedisUnavailableError,
   RedisNotReadyError,
   RedisConfigError,
+  RedisCorruptedReplyError,
   isRedisAuthenticationError,
   isRedisTlsError,
   isRedisProtocolError,
@@ -62,6 +63,7 @@ export {
   isRedisUnavailableError,
   isRedisNotReadyError,
   isRedisConfigError,
+  isRedisCorruptedReplyError,
   isPermanentRedisError,
 } from './errors.js';
 export type {
