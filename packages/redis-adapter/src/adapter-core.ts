@@ -4,7 +4,12 @@
  * the breaker options the adapter owns, the {@link OperationContext} handed to
  * executeWithContext, and the outcome handling of `connect()`.
  */
-import type { CircuitBreaker, CircuitBreakerOptions, Unsubscribe } from '@breakwater/breaker';
+import {
+  systemClock,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type Unsubscribe,
+} from '@breakwater/breaker';
 import { AdapterEvents } from './adapter-events.js';
 import {
   connectionChannel,
@@ -28,6 +33,7 @@ import type {
   RedisConnectionState,
   RedisFailureKind,
   RedisHealth,
+  RedisOperationObserver,
 } from './types.js';
 
 /** Operation name used for connection-level reports (client 'error' events, reconnects). */
@@ -64,6 +70,11 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
   readonly events = new AdapterEvents<Events>();
   readonly gate: ErrorReportGate;
   lastError: RedisHealth['lastError'] = null;
+  /** What every context of this adapter calls per operation; undefined while nobody observes. */
+  readonly operationObserver: { current: RedisOperationObserver | undefined } = {
+    current: undefined,
+  };
+  private observers: readonly RedisOperationObserver[] = [];
   /** The same emitter seen through the events every adapter has. */
   private readonly base: AdapterEvents<RedisAdapterEvents>;
 
@@ -127,6 +138,8 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
       connection,
       breaker,
       adapterName: o.name,
+      operationObserver: this.operationObserver,
+      observeNow: o.clock === systemClock ? () => performance.now() : () => o.clock.now(),
       reconnectGrace: o.reconnectGrace,
       operationTimeout: o.operationTimeout,
       clock: o.clock,
@@ -179,6 +192,41 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
       breaker: stats,
       lastError: lastError === null ? null : { ...lastError },
     };
+  }
+
+  /**
+   * Adds an operation observer (see {@link RedisOperationObserver}); returns an idempotent
+   * unsubscribe. With one observer it is called directly; with several, one after the other.
+   */
+  observeOperations(observer: RedisOperationObserver): Unsubscribe {
+    if (typeof observer !== 'function') {
+      throw new TypeError(`observer must be a function, got ${typeof observer}`);
+    }
+    this.setObservers([...this.observers, observer]);
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.setObservers(this.observers.filter((_, j) => j !== i));
+    };
+  }
+
+  private setObservers(list: readonly RedisOperationObserver[]): void {
+    this.observers = list;
+    if (list.length === 0) this.operationObserver.current = undefined;
+    else if (list.length === 1) this.operationObserver.current = list[0];
+    else {
+      this.operationObserver.current = (operation, result, reason, durationMs) => {
+        for (const observer of list) {
+          try {
+            observer(operation, result, reason, durationMs);
+          } catch {
+            // Reported like a single observer's throw would be: ignored (see executeObserved).
+          }
+        }
+      };
+    }
   }
 
   on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): Unsubscribe {

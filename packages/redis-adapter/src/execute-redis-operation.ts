@@ -3,6 +3,7 @@
  * fallback + reporting. It knows nothing about node-redis: it works on the small
  * {@link OperationConnection} interface (a test runs it around an ioredis client).
  */
+import createDebug from 'debug';
 import { isTimeoutError, type CircuitBreaker, type Clock } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
@@ -13,8 +14,12 @@ import type {
   RedisConnectionState,
   RedisFailureKind,
   RedisFallback,
+  RedisOperationObserver,
   RedisOperationOptions,
+  RedisOperationResult,
 } from './types.js';
+
+const debug = createDebug('breakwater:redis');
 
 /** What executeRedisOperation needs from a connection. Implementable for any client. */
 export interface OperationConnection<C> {
@@ -59,6 +64,13 @@ export interface OperationContext<C> {
   onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void;
   /** The adapter's name, published on the diagnostics channels. @default '' */
   readonly adapterName?: string;
+  /**
+   * The adapter's operation observer (metrics): `current` is read on every call and is
+   * `undefined` while nobody observes, which keeps the hot path free of clock reads.
+   */
+  readonly operationObserver?: { readonly current: RedisOperationObserver | undefined };
+  /** Time source of observed durations, in ms. @default `clock.now()` */
+  readonly observeNow?: () => number;
   /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
   readonly operationEvents?: {
     hasListeners(): boolean;
@@ -96,15 +108,80 @@ function executeUntraced<C, T, F>(
   name: string,
   options: RedisOperationOptions | undefined,
 ): Promise<T | F> {
+  const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
-  if (events !== undefined && events.hasListeners()) {
-    return executeObserved(ctx, events, st, op, fallback, name, options);
+  if (observer !== undefined || (events !== undefined && events.hasListeners())) {
+    return executeObserved(ctx, st, observer, op, fallback, name, options);
   }
   // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra await hop);
   // data errors are observed on the side for the reporter.
   const p = run(ctx, st, op, fallback, name, options);
   p.then(undefined, (error: unknown) => onRejected(ctx, st, name, options, error));
   return p;
+}
+
+/**
+ * With an operation observer (metrics) or 'operation' listeners: the same breaker promise is
+ * handed back, and the outcome is observed on the side (one reaction, registered before the
+ * caller's, so observers see a call before its caller resumes). Two clock reads, and an event
+ * object only when 'operation' listeners exist.
+ */
+function executeObserved<C, T, F>(
+  ctx: OperationContext<C>,
+  st: CallState,
+  observer: RedisOperationObserver | undefined,
+  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+  fallback: RedisFallback<F>,
+  name: string,
+  options: RedisOperationOptions | undefined,
+): Promise<T | F> {
+  const now = ctx.observeNow ?? (() => ctx.clock.now());
+  const start = now();
+  const p = run(ctx, st, op, fallback, name, options);
+  p.then(
+    () => {
+      const reason = st.fellBack;
+      settled(
+        ctx,
+        observer,
+        name,
+        reason === undefined ? 'success' : 'fallback',
+        reason,
+        now() - start,
+      );
+    },
+    (error: unknown) => {
+      onRejected(ctx, st, name, options, error);
+      settled(ctx, observer, name, 'error', undefined, now() - start);
+    },
+  );
+  return p;
+}
+
+/** Hands one outcome to the observer and the 'operation' listeners; never throws. */
+function settled<C>(
+  ctx: OperationContext<C>,
+  observer: RedisOperationObserver | undefined,
+  operation: string,
+  result: RedisOperationResult,
+  reason: RedisFailureKind | undefined,
+  durationMs: number,
+): void {
+  if (observer !== undefined) {
+    try {
+      observer(operation, result, reason, durationMs);
+    } catch (error) {
+      debug('an operation observer threw (ignored): %s', (error as Error)?.message);
+    }
+  }
+  const events = ctx.operationEvents;
+  if (events !== undefined && events.hasListeners()) {
+    events.emit(
+      reason === undefined
+        ? { operation, result, durationMs }
+        : { operation, result, reason, durationMs },
+    );
+  }
 }
 
 /** With subscribers on the `breakwater:redis:operation` tracing channel. */
@@ -125,35 +202,6 @@ function executeTraced<C, T, F>(
       }),
     context,
   );
-}
-
-/** Slow path with 'operation' listeners: also measures and emits the outcome. */
-async function executeObserved<C, T, F>(
-  ctx: OperationContext<C>,
-  events: NonNullable<OperationContext<C>['operationEvents']>,
-  st: CallState,
-  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
-  fallback: RedisFallback<F>,
-  name: string,
-  options: RedisOperationOptions | undefined,
-): Promise<T | F> {
-  const start = ctx.clock.now();
-  let value: T | F;
-  try {
-    value = await run(ctx, st, op, fallback, name, options);
-  } catch (error) {
-    onRejected(ctx, st, name, options, error);
-    events.emit({ operation: name, result: 'error', durationMs: ctx.clock.now() - start });
-    throw error;
-  }
-  const durationMs = ctx.clock.now() - start;
-  const reason = st.fellBack;
-  events.emit(
-    reason === undefined
-      ? { operation: name, result: 'success', durationMs }
-      : { operation: name, result: 'fallback', reason, durationMs },
-  );
-  return value;
 }
 
 /** A rejection that is not a fallback nor the caller's abort is the op's data error: report it. */

@@ -75,6 +75,7 @@ export type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisOperationObserver,
   RedisOperationResult,
 } from './types.js';
 export * from './cluster/index.js';

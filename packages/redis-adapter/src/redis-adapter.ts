@@ -15,6 +15,7 @@ import type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisOperationObserver,
 } from './types.js';
 
 /** A resilient Redis adapter around one client. */
@@ -81,6 +82,15 @@ export class RedisAdapter<C extends NodeRedisClientLike> implements RedisAdapter
 
   health(): RedisHealth {
     return this.core.health(this.connection.state, this.breaker);
+  }
+
+  /**
+   * Calls `observer(operation, result, reason, durationMs)` once for every executeRedisOperation
+   * call when it settles (no event object per call: what the metrics packages use). Returns an
+   * idempotent unsubscribe.
+   */
+  observeOperations(observer: RedisOperationObserver): Unsubscribe {
+    return this.core.observeOperations(observer);
   }
 
   on<E extends keyof RedisAdapterEvents>(

@@ -25,6 +25,20 @@ export type RedisFailureKind =
 /** Outcome of one executeRedisOperation call. */
 export type RedisOperationResult = 'success' | 'fallback' | 'error';
 
+/**
+ * Receives every executeRedisOperation outcome, once, when the call settles, without an event
+ * object: what the metrics packages subscribe with (see `observeOperations`). `durationMs` is
+ * measured with `performance.now()` on the system clock (the injected clock otherwise). It must
+ * not throw (a throw is logged through `debug` and ignored) and should be cheap: it runs on
+ * every call.
+ */
+export type RedisOperationObserver = (
+  operation: string,
+  result: RedisOperationResult,
+  reason: RedisFailureKind | undefined,
+  durationMs: number,
+) => void;
+
 /** Events of a RedisAdapter. */
 export interface RedisAdapterEvents {
   /** Every executeRedisOperation call, once, when it settles. */

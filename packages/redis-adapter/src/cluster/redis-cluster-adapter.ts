@@ -12,7 +12,12 @@ import {
   type OperationConnection,
   type OperationContext,
 } from '../execute-redis-operation.js';
-import type { RedisAdapterLike, RedisConnectionState, RedisFallback } from '../types.js';
+import type {
+  RedisAdapterLike,
+  RedisConnectionState,
+  RedisFallback,
+  RedisOperationObserver,
+} from '../types.js';
 import type {
   RedisClusterAdapterEvents,
   RedisClusterHealth,
@@ -142,6 +147,15 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       }
     }
     return { ...base, status, shards };
+  }
+
+  /**
+   * Calls `observer(operation, result, reason, durationMs)` once for every executeRedisOperation
+   * call when it settles (no event object per call: what the metrics packages use). Returns an
+   * idempotent unsubscribe.
+   */
+  observeOperations(observer: RedisOperationObserver): Unsubscribe {
+    return this.core.observeOperations(observer);
   }
 
   on<E extends keyof RedisClusterAdapterEvents>(

@@ -14,6 +14,7 @@ import type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisOperationObserver,
 } from '../types.js';
 import { seedList } from './cluster-options.js';
 import type { ResolvedRedisSentinelAdapterOptions } from './sentinel-options.js';
@@ -88,6 +89,15 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
 
   health(): RedisHealth {
     return this.core.health(this.core.topology.state, this.breaker);
+  }
+
+  /**
+   * Calls `observer(operation, result, reason, durationMs)` once for every executeRedisOperation
+   * call when it settles (no event object per call: what the metrics packages use). Returns an
+   * idempotent unsubscribe.
+   */
+  observeOperations(observer: RedisOperationObserver): Unsubscribe {
+    return this.core.observeOperations(observer);
   }
 
   on<E extends keyof RedisSentinelAdapterEvents>(

@@ -1,0 +1,107 @@
+/** Operation observers: one call per settled operation, no event object, before the caller resumes. */
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker, createFakeClock } from '@breakwater/breaker';
+import { SimpleError } from 'redis';
+import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
+import { executeWithContext, type OperationConnection } from './execute-redis-operation.js';
+import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
+import type { RedisFailureKind, RedisOperationResult } from './types.js';
+
+function setup() {
+  const clock = createFakeClock(1000);
+  const options = resolveRedisAdapterOptions({ clock, operationTimeout: 100, reconnectGrace: 0 });
+  const core = new AdapterCore(options);
+  const breaker = new CircuitBreaker('obs', adapterBreakerOptions(options));
+  let ready = true;
+  const connection: OperationConnection<null> = {
+    client: null,
+    epoch: 1,
+    get state() {
+      return ready ? 'ready' : 'reconnecting';
+    },
+    isReady: () => ready,
+    waitForReady: async () => ready,
+    notReadyCause: () => undefined,
+    onDeadlineOverrun: () => undefined,
+  };
+  const ctx = core.context(connection, breaker);
+  return { clock, core, ctx, setReady: (r: boolean) => (ready = r) };
+}
+
+type Seen = [string, RedisOperationResult, RedisFailureKind | undefined, number];
+
+describe('observeOperations', () => {
+  it('sees every outcome once, with its duration, before the caller resumes', async () => {
+    const { clock, core, ctx, setReady } = setup();
+    const seen: Seen[] = [];
+    core.observeOperations((...args) => seen.push(args));
+    const fb = (kind: RedisFailureKind) => `fb:${kind}`;
+
+    const slow = executeWithContext(
+      ctx,
+      () => new Promise((r) => clock.setTimeout(() => r('v'), 30)),
+      fb,
+      'get',
+    );
+    clock.advance(30);
+    expect(await slow).toBe('v');
+    expect(seen).toEqual([['get', 'success', undefined, 30]]);
+
+    const hung = executeWithContext(ctx, () => new Promise(() => {}), fb, 'hung');
+    clock.advance(100);
+    expect(await hung).toBe('fb:timeout');
+    expect(seen.at(-1)).toEqual(['hung', 'fallback', 'timeout', 100]);
+
+    await expect(
+      executeWithContext(ctx, () => Promise.reject(new SimpleError('WRONGTYPE x')), fb, 'data'),
+    ).rejects.toThrow('WRONGTYPE');
+    expect(seen.at(-1)).toEqual(['data', 'error', undefined, 0]);
+
+    setReady(false);
+    expect(await executeWithContext(ctx, () => 'never', fb, 'down')).toBe('fb:not-ready');
+    expect(seen.at(-1)).toEqual(['down', 'fallback', 'not-ready', 0]);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('keeps serving when an observer throws, calls every observer, and unsubscribes', async () => {
+    const { core, ctx } = setup();
+    const a: string[] = [];
+    const b: string[] = [];
+    const offThrower = core.observeOperations(() => {
+      throw new Error('observer bug');
+    });
+    const offA = core.observeOperations((op) => a.push(op));
+    core.observeOperations((op) => b.push(op));
+    expect(
+      await executeWithContext(
+        ctx,
+        () => 1,
+        () => 0,
+        'one',
+      ),
+    ).toBe(1);
+    offThrower();
+    offThrower();
+    offA();
+    expect(
+      await executeWithContext(
+        ctx,
+        () => 2,
+        () => 0,
+        'two',
+      ),
+    ).toBe(2);
+    expect(a).toEqual(['one']);
+    expect(b).toEqual(['one', 'two']);
+    expect(() => core.observeOperations(42 as never)).toThrow(TypeError);
+  });
+
+  it('leaves the hot path alone while nobody observes', () => {
+    const { core } = setup();
+    expect(core.operationObserver.current).toBeUndefined();
+    const off = core.observeOperations(() => undefined);
+    expect(core.operationObserver.current).toBeTypeOf('function');
+    off();
+    expect(core.operationObserver.current).toBeUndefined();
+  });
+});
