@@ -11,6 +11,13 @@ describe('StoreUnavailableError', () => {
     expect(e.operation).toBe('session-store.set');
     expect(e.reason).toBe('connection');
     expect(e.cause).toBe(cause);
+    expect(e.maybeApplied).toBe(false);
+  });
+
+  it('says when the write may have been applied (unknown outcome)', () => {
+    const e = new StoreUnavailableError('token-store.take', 'timeout', { maybeApplied: true });
+    expect(e.maybeApplied).toBe(true);
+    expect(e.message).toBe('[token-store.take] store outcome unknown: timeout');
   });
 
   it('is recognised by brand, also from another copy of the package', () => {
