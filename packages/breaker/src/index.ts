@@ -20,6 +20,16 @@ export type { BrokenCircuitErrorDetails, BulkheadRejectionReason } from './error
 export { Bulkhead } from './bulkhead.js';
 export type { BulkheadEvents, BulkheadExecuteOptions } from './bulkhead.js';
 export { DEFAULT_BULKHEAD_OPTIONS, resolveBulkheadOptions } from './bulkhead-options.js';
+export { BreakerRegistry } from './breaker-registry.js';
+export type {
+  BreakerEvictionReason,
+  BreakerFactory,
+  BreakerRegistryEvents,
+} from './breaker-registry.js';
+export { DEFAULT_BREAKER_REGISTRY_OPTIONS } from './breaker-registry-options.js';
+export type { BreakerRegistryOptions } from './breaker-registry-options.js';
+export { policy } from './policy.js';
+export type { Policy, PolicyOptions } from './policy.js';
 export type { BulkheadOptions, ResolvedBulkheadOptions } from './bulkhead-options.js';
 export { systemClock } from './clock.js';
 export { BREAKER_CHANNELS } from './diagnostics.js';
