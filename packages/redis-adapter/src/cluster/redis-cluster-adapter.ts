@@ -26,6 +26,7 @@ import type {
 } from './cluster-types.js';
 import { seedList, type ResolvedRedisClusterAdapterOptions } from './cluster-options.js';
 import { keySlot } from './key-slot.js';
+import { NodeRecovery } from './node-recovery.js';
 import { ShardBreakerRegistry } from './shard-breaker-registry.js';
 import { ShardConnection, type NodeClientLike } from './shard-connection.js';
 import {
@@ -182,18 +183,25 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   } {
     let s = this.shards.get(address);
     if (s === undefined) {
+      const base = this.options.base;
       const conn = new ShardConnection(
         this.client,
         address,
         this.core.topology,
         (a) => this.nodeClient(a),
-        this.options.base.clock,
-        (a) =>
+        base.clock,
+        (a, reason) =>
           this.core.onFailure(
             TOPOLOGY_CONNECTION_OPERATION,
             'timeout',
-            new Error(`a command to ${a} overran its deadline; replacing that node's connection`),
+            new Error(
+              reason === 'overrun'
+                ? `a command to ${a} overran its deadline; replacing that node's connection and re-reading the topology from the other nodes`
+                : `the handshake with ${a} did not finish within ${base.connectTimeout} ms; replacing that node's connection and re-reading the topology from the other nodes`,
+            ),
           ),
+        (onDone) => this.nodeRecovery(address, onDone),
+        base.connectTimeout,
       );
       const breaker =
         this.options.breakerScope === 'shard' ? this.registry.get(address) : this.breaker;
@@ -201,6 +209,37 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       this.shards.set(address, s);
     }
     return s;
+  }
+
+  /** The recovery of one node: see node-recovery.ts. */
+  private nodeRecovery(
+    address: string,
+    onDone: (outcome: 'ready' | 'replaced') => void,
+  ): NodeRecovery {
+    const base = this.options.base;
+    const client = this.client;
+    return new NodeRecovery({
+      address,
+      clock: base.clock,
+      connectTimeout: base.connectTimeout,
+      refreshInterval: this.options.topologyRefreshDelay,
+      backoff: base.reconnectBackoff,
+      nodeClient: () => this.nodeClient(address),
+      dial: () => {
+        const node = client.isOpen ? client.nodeByAddress.get(address) : undefined;
+        if (node === undefined) return undefined;
+        // No client (a first connect that failed for good): node-redis creates one.
+        if (node.client === undefined) client.nodeClient(node).catch(() => undefined);
+        return node.client as NodeClientLike | undefined;
+      },
+      servesSlots: () => client.isReady && client.masters.some((m) => m.address === address),
+      refreshTopology: (excluded) => rediscover(client, excluded),
+      onTopologyRefreshed: () => {
+        if (!this.closed) this.prune();
+      },
+      onError: (kind, error) => this.core.onFailure(TOPOLOGY_CONNECTION_OPERATION, kind, error),
+      onDone,
+    });
   }
 
   private nodeClient(address: string): NodeClientLike | undefined {
@@ -239,6 +278,9 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     };
     c.on('error', report);
     c.on('node-error', report);
+    c.on('node-connect', (node: { host: string; port: number }) => {
+      if (!this.closed) this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeConnect();
+    });
     c.on('node-ready', (node: { host: string; port: number }) => {
       if (this.closed) return;
       this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeReady();
@@ -254,4 +296,20 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       this.warmUp();
     });
   }
+}
+
+/** node-redis' topology re-read (`cluster._slots.rediscover`), `excluded` not asked. */
+function rediscover(cluster: NodeRedisCluster, excluded: string): Promise<void> {
+  // Public on RedisClusterSlots (node-redis uses it for MOVED); typed narrowly here.
+  const slots = (
+    cluster as unknown as {
+      _slots?: {
+        rediscover?(startWith: undefined, excludedAddresses: ReadonlySet<string>): Promise<void>;
+      };
+    }
+  )._slots;
+  if (typeof slots?.rediscover !== 'function') {
+    return Promise.reject(new Error('this node-redis cluster client has no rediscover()'));
+  }
+  return slots.rediscover(undefined, new Set([excluded]));
 }

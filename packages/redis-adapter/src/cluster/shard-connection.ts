@@ -2,10 +2,12 @@
  * The {@link OperationConnection} of one cluster shard, identified by its master's address:
  * readiness is that master's node client's (so a call for a down shard takes the fallback after
  * the reconnect grace instead of waiting for its deadline), and a command that overran its
- * deadline replaces that node's connection only (a silent socket blocks later commands on it).
+ * deadline, or a handshake that hung, starts a {@link NodeRecovery} of that node only (a silent
+ * socket blocks later commands on it; a frozen master may be failed over meanwhile).
  */
 import type { OperationConnection } from '../execute-redis-operation.js';
 import type { RedisConnectionState } from '../types.js';
+import type { NodeRecovery } from './node-recovery.js';
 import type { TopologyConnection } from './topology-connection.js';
 
 /** The node-redis node client surface used here. */
@@ -40,16 +42,28 @@ export class ShardConnection<C> implements OperationConnection<C> {
       setTimeout(fn: () => void, ms: number): unknown;
       clearTimeout(h: unknown): void;
     },
-    private readonly onReplace: (address: string) => void,
-  ) {}
+    /** Called with a reason when the node's connection is given up and recovery starts. */
+    private readonly onReplace: (address: string, reason: 'overrun' | 'handshake') => void,
+    /** Creates this node's recovery; `onDone` is called when a recovery ends. */
+    recovery: (onDone: (outcome: 'ready' | 'replaced') => void) => NodeRecovery,
+    /** Deadline of a (re)connect handshake node-redis runs by itself, in ms. */
+    private readonly handshakeTimeout: number,
+  ) {
+    this.recovery = recovery((outcome) => this.settle(outcome === 'ready'));
+  }
+
+  private readonly recovery: NodeRecovery;
+  private handshakeTimer: unknown = undefined;
 
   /**
-   * While the whole topology is down, the grace runs from when it went down; a single node
-   * reconnecting has no such record here (each call waits the whole grace, bounded by its
-   * deadline, until the shard's breaker opens).
+   * While the whole topology is down, the grace runs from when it went down; while this node
+   * is being recovered, from when the recovery started (so calls stop waiting once the grace
+   * has run out). A node merely reconnecting by itself has no such record here (each call waits
+   * the whole grace, bounded by its deadline, until the shard's breaker opens).
    */
   get notReadySince(): number | undefined {
-    return this.topology.isReady() ? undefined : this.topology.notReadySince;
+    if (!this.topology.isReady()) return this.topology.notReadySince;
+    return this.recovery.since;
   }
 
   get state(): RedisConnectionState {
@@ -64,7 +78,7 @@ export class ShardConnection<C> implements OperationConnection<C> {
   }
 
   isReady(): boolean {
-    return this.topology.isReady() && this.nodeReady();
+    return this.topology.isReady() && !this.recovery.active && this.nodeReady();
   }
 
   waitForReady(ms: number): Promise<boolean> {
@@ -87,28 +101,56 @@ export class ShardConnection<C> implements OperationConnection<C> {
 
   /** The node's client became ready (cluster 'node-ready'). */
   onNodeReady(): void {
+    this.clearHandshakeTimer();
     this.epoch++;
+    this.recovery.onNodeReady();
     this.settle(true);
   }
 
   /**
-   * A command written on connection `epoch` overran its deadline: destroy that node client's
-   * socket (rejecting what waits behind the silent command) and connect it again; node-redis'
-   * own reconnect strategy takes over from there.
+   * The node's TCP/TLS connection is up (cluster 'node-connect'): node-redis gives the Redis
+   * handshake no deadline, and a frozen server accepts TCP and never answers it. A handshake
+   * still unfinished after `handshakeTimeout` starts a recovery. (A recovery's own attempts
+   * carry their own deadline.)
+   */
+  onNodeConnect(): void {
+    if (this.recovery.active) return;
+    this.clearHandshakeTimer();
+    this.handshakeTimer = this.clock.setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (this.recovery.active) return;
+      const c = this.nodeClient(this.address);
+      if (c === undefined || c.isReady) return;
+      this.onReplace(this.address, 'handshake');
+      this.recovery.start();
+    }, this.handshakeTimeout);
+  }
+
+  /**
+   * A command written on connection `epoch` overran its deadline: the connection is presumed
+   * dead. The recovery destroys it (rejecting what waits behind the silent command), reconnects
+   * under a handshake deadline and re-reads the topology from the other nodes.
    */
   onDeadlineOverrun(epoch: number): void {
-    if (epoch !== this.epoch || this.replacedEpoch === epoch) return;
+    if (epoch !== this.epoch || this.replacedEpoch === epoch || this.recovery.active) return;
     const c = this.nodeClient(this.address);
     if (c === undefined || !c.isReady) return;
     this.replacedEpoch = epoch;
-    this.onReplace(this.address);
-    c.destroy();
-    c.connect().catch(() => undefined);
+    this.onReplace(this.address, 'overrun');
+    this.recovery.start();
   }
 
-  /** Releases every waiter (adapter closed or shard dropped from the topology). */
+  /** Releases every waiter and stops the recovery (adapter closed or shard dropped). */
   dispose(): void {
+    this.clearHandshakeTimer();
+    this.recovery.stop();
     this.settle(false);
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer === undefined) return;
+    this.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
   }
 
   private settle(ready: boolean): void {
