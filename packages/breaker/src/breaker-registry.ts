@@ -60,6 +60,7 @@ const EVENT_NAMES: readonly (keyof BreakerRegistryEvents)[] = ['created', 'evict
 
 /** A bounded map of circuit breakers, created on demand by a factory. */
 export class BreakerRegistry {
+  readonly name: string;
   readonly maxKeys: number;
   readonly idleTtl: number | false;
   private readonly factory: BreakerFactory;
@@ -81,6 +82,7 @@ export class BreakerRegistry {
     }
     const o = resolveBreakerRegistryOptions(options);
     this.factory = factory;
+    this.name = o.name;
     this.maxKeys = o.maxKeys;
     this.idleTtl = o.idleTtl;
     const clock = o.clock;

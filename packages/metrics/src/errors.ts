@@ -40,18 +40,22 @@ export class MetricConflictError extends Error {
 export const isMetricConflictError = (e: unknown): e is MetricConflictError =>
   hasBrand(e, METRIC_CONFLICT_BRAND);
 
+/** What an instrument function instruments. */
+export type InstrumentKind =
+  'breaker' | 'redis-adapter' | 'bulkhead' | 'retry-budget' | 'breaker-registry';
+
 /**
- * Another breaker (or Redis adapter) with the same name is already instrumented into this
+ * Another breaker (Redis adapter, bulkhead, retry budget, breaker registry) with the same name is already instrumented into this
  * registry with this prefix: its series would collide. Give each one a unique name.
  */
 export class DuplicateInstrumentNameError extends Error {
   override readonly name = 'DuplicateInstrumentNameError';
-  /** `'breaker'` or `'redis-adapter'`. */
-  readonly kind: 'breaker' | 'redis-adapter';
+  /** What was instrumented twice under one name. */
+  readonly kind: InstrumentKind;
   /** The duplicated name. */
   readonly instrumentName: string;
 
-  constructor(kind: 'breaker' | 'redis-adapter', instrumentName: string) {
+  constructor(kind: InstrumentKind, instrumentName: string) {
     super(
       `another ${kind} named ${JSON.stringify(instrumentName)} is already instrumented in this ` +
         'registry; give each one a unique name (or dispose the first instrumentation)',

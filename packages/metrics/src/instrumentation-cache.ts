@@ -6,11 +6,11 @@
  * their series would collide.
  */
 import type { Registry, RegistryContentType } from 'prom-client';
-import { DuplicateInstrumentNameError } from './errors.js';
+import { DuplicateInstrumentNameError, type InstrumentKind } from './errors.js';
 import type { DisposeInstrumentation } from './types.js';
 
 type AnyRegistry = Registry<RegistryContentType>;
-type Kind = 'breaker' | 'redis-adapter';
+type Kind = InstrumentKind;
 
 interface Entry {
   refs: number;

@@ -178,3 +178,71 @@ export const REDIS_METRICS = {
     'Reconnect attempts scheduled by the Redis client.',
   ),
 } as const;
+
+/** Every bulkhead rejection reason; pre-created at 0. */
+export const BULKHEAD_REJECTION_REASONS = ['full', 'queue-timeout'] as const;
+
+/** Every breaker-registry eviction reason; pre-created at 0. */
+export const EVICTION_REASONS = ['lru', 'idle', 'deleted'] as const;
+
+/** The bulkhead metrics. */
+export const BULKHEAD_METRICS = {
+  inFlight: spec('bulkhead_in_flight', 'gauge', ['name'], 'Calls running in the bulkhead now.'),
+  queued: spec('bulkhead_queued', 'gauge', ['name'], 'Calls waiting in the bulkhead queue now.'),
+  maxConcurrent: spec(
+    'bulkhead_max_concurrent',
+    'gauge',
+    ['name'],
+    'Most calls the bulkhead runs at once (its capacity).',
+  ),
+  rejected: spec(
+    'bulkhead_rejected_total',
+    'counter',
+    ['name', 'reason'],
+    'Calls the bulkhead turned away, by reason (full, queue-timeout).',
+  ),
+} as const;
+
+/** The retry budget metrics. */
+export const RETRY_BUDGET_METRICS = {
+  requests: spec(
+    'retry_budget_requests_total',
+    'counter',
+    ['name'],
+    'Requests (first executions) recorded in the retry budget.',
+  ),
+  retries: spec(
+    'retry_budget_retries_total',
+    'counter',
+    ['name', 'result'],
+    'Retries asked of the retry budget, by result (allowed, refused).',
+  ),
+  available: spec(
+    'retry_budget_available',
+    'gauge',
+    ['name'],
+    'Whole retries the retry budget would allow now.',
+  ),
+} as const;
+
+/** The breaker registry metrics (per-key breakers also get the breaker metrics, capped). */
+export const BREAKER_REGISTRY_METRICS = {
+  breakers: spec(
+    'breaker_registry_breakers',
+    'gauge',
+    ['name', 'state'],
+    'Live breakers in the registry, by state.',
+  ),
+  remembered: spec(
+    'breaker_registry_remembered',
+    'gauge',
+    ['name'],
+    'Evicted breakers that were not closed and whose snapshot is kept.',
+  ),
+  evictions: spec(
+    'breaker_registry_evictions_total',
+    'counter',
+    ['name', 'reason'],
+    'Breakers removed from the registry, by reason (lru, idle, deleted).',
+  ),
+} as const;

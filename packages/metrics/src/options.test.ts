@@ -15,6 +15,7 @@ describe('resolveMetricsOptions', () => {
       prefix: '',
       buckets: DEFAULT_METRICS_OPTIONS.buckets,
       maxOperations: 100,
+      maxKeys: 100,
     });
     expect(Object.keys(options)).toEqual(['registry']);
   });

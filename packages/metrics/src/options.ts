@@ -34,6 +34,18 @@ export interface InstrumentRedisAdapterOptions extends InstrumentBreakerOptions 
   maxOperations?: number;
 }
 
+/** Options of {@link instrumentBreakerRegistry}. */
+export interface InstrumentBreakerRegistryOptions extends InstrumentBreakerOptions {
+  /**
+   * Most live breakers of the registry that get their own breaker metrics (`name` label = the
+   * breaker's name). Breakers past the cap are counted only in `breaker_registry_breakers`
+   * (logged once through `debug('breakwater:metrics')`); an evicted breaker's series are removed
+   * and its place goes to the next new breaker. Integer ≥ 1.
+   * @default 100
+   */
+  maxKeys?: number;
+}
+
 /** Defaults of every optional field. */
 export const DEFAULT_METRICS_OPTIONS = Object.freeze({
   prefix: '',
@@ -41,6 +53,7 @@ export const DEFAULT_METRICS_OPTIONS = Object.freeze({
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
   ]) as readonly number[],
   maxOperations: 100,
+  maxKeys: 100,
 });
 
 /** Options after validation and defaults. */
@@ -49,10 +62,12 @@ export interface ResolvedMetricsOptions {
   readonly prefix: string;
   readonly buckets: readonly number[];
   readonly maxOperations: number;
+  readonly maxKeys: number;
 }
 
 const BREAKER_KEYS = new Set(['registry', 'prefix', 'buckets']);
 const ADAPTER_KEYS = new Set([...BREAKER_KEYS, 'maxOperations']);
+const REGISTRY_KEYS = new Set([...BREAKER_KEYS, 'maxKeys']);
 const PREFIX_RE = /^(?:[a-zA-Z_][a-zA-Z0-9_]*)?$/;
 
 const describe = (v: unknown): string => {
@@ -74,13 +89,15 @@ const isRegistry = (v: unknown): v is Registry<RegistryContentType> =>
  * naming the option and the value.
  */
 export function resolveMetricsOptions(
-  options: InstrumentBreakerOptions | InstrumentRedisAdapterOptions,
-  kind: 'breaker' | 'redis-adapter',
+  options:
+    InstrumentBreakerOptions | InstrumentRedisAdapterOptions | InstrumentBreakerRegistryOptions,
+  kind: 'breaker' | 'redis-adapter' | 'breaker-registry',
 ): ResolvedMetricsOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object with a registry, got ${describe(options)}`);
   }
-  const allowed = kind === 'breaker' ? BREAKER_KEYS : ADAPTER_KEYS;
+  const allowed =
+    kind === 'breaker' ? BREAKER_KEYS : kind === 'redis-adapter' ? ADAPTER_KEYS : REGISTRY_KEYS;
   for (const key of Object.keys(options)) {
     if (!allowed.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}`);
   }
@@ -110,10 +127,16 @@ export function resolveMetricsOptions(
   if (!Number.isSafeInteger(maxOperations) || maxOperations < 1) {
     throw new RangeError(`maxOperations must be an integer ≥ 1, got ${describe(maxOperations)}`);
   }
+  const maxKeys =
+    (options as InstrumentBreakerRegistryOptions).maxKeys ?? DEFAULT_METRICS_OPTIONS.maxKeys;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw new RangeError(`maxKeys must be an integer ≥ 1, got ${describe(maxKeys)}`);
+  }
   return Object.freeze({
     registry,
     prefix,
     buckets: Object.freeze([...buckets]),
     maxOperations,
+    maxKeys,
   });
 }

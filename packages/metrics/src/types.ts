@@ -69,5 +69,49 @@ export interface InstrumentableRedisAdapter {
   ): Unsubscribe;
 }
 
+/** The part of a bulkhead that {@link instrumentBulkhead} uses. */
+export interface InstrumentableBulkhead {
+  /** Used as the `name` label value; must be non-empty and unique per registry. */
+  readonly name: string;
+  /** Read at scrape time. */
+  readonly running: number;
+  /** Read at scrape time. */
+  readonly queued: number;
+  readonly maxConcurrent: number;
+  on(event: 'rejected', listener: (payload: { reason: string }) => void): Unsubscribe;
+}
+
+/** The part of a retry budget that {@link instrumentRetryBudget} uses (read at scrape time). */
+export interface InstrumentableRetryBudget {
+  /** Used as the `name` label value; must be non-empty and unique per registry. */
+  readonly name: string;
+  getStats(): {
+    requests: number;
+    retriesAllowed: number;
+    retriesRefused: number;
+    available: number;
+  };
+}
+
+/** The breaker registry events this package listens to. */
+export interface InstrumentableBreakerRegistryEvents {
+  created: { key: string; breaker: InstrumentableBreaker };
+  evicted: { key: string; breaker: InstrumentableBreaker; reason: string };
+}
+
+/** The part of a breaker registry that {@link instrumentBreakerRegistry} uses. */
+export interface InstrumentableBreakerRegistry {
+  /** Used as the `name` label value; must be non-empty and unique per registry. */
+  readonly name: string;
+  /** Read at scrape time (live breakers, for the by-state gauge). */
+  entries(): IterableIterator<[string, InstrumentableBreaker]>;
+  /** Read at scrape time. */
+  getStats(): { remembered: number };
+  on<E extends keyof InstrumentableBreakerRegistryEvents>(
+    event: E,
+    listener: (payload: InstrumentableBreakerRegistryEvents[E]) => void,
+  ): Unsubscribe;
+}
+
 /** Stops an instrumentation: removes its listeners and its series. Idempotent. */
 export type DisposeInstrumentation = () => void;
