@@ -85,7 +85,10 @@ export class DrillLoad {
 export interface CorruptionOutcome {
   /** Proxied connections opened after the corruption (a replaced connection shows as ≥ 1). */
   newConnections: number;
-  /** Corruption → end of the first right value from a call started after it, in ms. */
+  /**
+   * Corruption → end of the first right value of an affected key (served by the corrupted
+   * connection) from a call started after it, in ms.
+   */
   backAfterMs: number;
   /** Calls started after the corruption that got another key's value. */
   wrong: number;
@@ -95,12 +98,14 @@ export interface CorruptionOutcome {
 /**
  * Runs `count` corruptions one after another: each waits for steady successes, replaces the
  * next GET reply chunk (one that starts a blob string and holds a drill value), then waits
- * until a call started after it returns the right value (or `settleMs` passes).
+ * until a call started after it returns the right value for an `affected` key (default: every
+ * key; or `settleMs` passes).
  */
 export async function corruptRepeatedly(
   proxy: CorruptingProxy,
   load: DrillLoad,
   count: number,
+  affected: (key: number) => boolean = () => true,
   settleMs = 1500,
 ): Promise<CorruptionOutcome[]> {
   const out: CorruptionOutcome[] = [];
@@ -112,16 +117,13 @@ export async function corruptRepeatedly(
     await waitFor(() => load.count('right', since) >= 20, 5000);
     const connectionsBefore = proxy.connections;
     const hit = await proxy.corruptNextReply(isValueChunk);
-    const back = await waitFor(
-      () => load.calls.some((c) => c.result === 'right' && c.start > hit.at),
-      settleMs,
-    );
+    const isBack = (c: DrillCall): boolean =>
+      c.result === 'right' && c.start > hit.at && affected(c.key);
+    const back = await waitFor(() => load.calls.some(isBack), settleMs);
     // let the stream show what it does for a while (wrong values would keep coming)
     await new Promise((r) => setTimeout(r, 300));
     const after = load.calls.filter((c) => c.start > hit.at || c.end > hit.at);
-    const firstRight = load.calls
-      .filter((c) => c.result === 'right' && c.start > hit.at)
-      .reduce((m, c) => Math.min(m, c.end), Infinity);
+    const firstRight = load.calls.filter(isBack).reduce((m, c) => Math.min(m, c.end), Infinity);
     out.push({
       newConnections: proxy.connections - connectionsBefore,
       backAfterMs: back ? Math.round(firstRight - hit.at) : Infinity,

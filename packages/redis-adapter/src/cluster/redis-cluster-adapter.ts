@@ -6,7 +6,8 @@
  */
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisClusterType } from 'redis';
-import { classifyConnectionError } from '../classify-error.js';
+import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
+import { RedisCorruptedReplyError } from '../errors.js';
 import {
   executeWithContext,
   type OperationConnection,
@@ -55,6 +56,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   >();
   private readonly clusterCtx: OperationContext<NodeRedisCluster>;
   private readonly unownedCtx: OperationContext<NodeRedisCluster>;
+  /** Pending reconnects of node clients dropped for a broken reply stream. */
+  private readonly redials = new Set<unknown>();
   private closed = false;
 
   /** @internal use createRedisClusterAdapter */
@@ -170,6 +173,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const t of this.redials) this.options.base.clock.clearTimeout(t);
+    this.redials.clear();
     for (const { conn } of this.shards.values()) conn.dispose();
     this.shards.clear();
     await this.core.topology.close();
@@ -255,6 +260,39 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     }
   }
 
+  /**
+   * A node client's reply stream broke (see breaksReplyStream): node-redis kept its in-flight
+   * commands, so the next reply would go to the wrong one. Destroy it now — we are inside its
+   * socket's 'data' handler, before another reply is decoded; its in-flight commands reject with
+   * DisconnectsClientError (kind `connection`) — then connect it again after the backoff's first
+   * (jittered) delay. Returns false when there is no open client at that address.
+   */
+  private dropNodeClient(address: string, cause: unknown): boolean {
+    const client = this.nodeClient(address);
+    if (client === undefined || !client.isOpen) return false;
+    client.destroy();
+    this.core.onFailure(
+      TOPOLOGY_CONNECTION_OPERATION,
+      'connection',
+      new RedisCorruptedReplyError(`node ${address}`, { cause }),
+    );
+    const base = this.options.base;
+    let delay = 0;
+    try {
+      const d = base.reconnectBackoff.delay(0);
+      if (Number.isFinite(d)) delay = Math.min(1000, Math.max(0, d));
+    } catch {
+      // a throwing custom backoff: reconnect at once
+    }
+    const timer = base.clock.setTimeout(() => {
+      this.redials.delete(timer);
+      if (this.closed || client.isOpen || this.nodeClient(address) !== client) return;
+      client.connect().catch(() => undefined);
+    }, delay);
+    this.redials.add(timer);
+    return true;
+  }
+
   /** Drops shard state (breaker, waiters) of addresses that no longer serve slots. */
   private prune(): void {
     if (!this.client.isReady) return;
@@ -277,7 +315,12 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(error), error);
     };
     c.on('error', report);
-    c.on('node-error', report);
+    c.on('node-error', (error: unknown, node?: { host: string; port: number }) => {
+      if (node !== undefined && breaksReplyStream(error) && !this.closed) {
+        if (this.dropNodeClient(`${node.host}:${node.port}`, error)) return;
+      }
+      report(error);
+    });
     c.on('node-connect', (node: { host: string; port: number }) => {
       if (!this.closed) this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeConnect();
     });
