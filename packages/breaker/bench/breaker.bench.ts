@@ -1,8 +1,12 @@
 /**
- * Per-call overhead of @breakwater/breaker next to opossum 9 and cockatiel 3.2.1, in ONE
- * process with interleaved rounds, plus memory and timers per idle breaker.
+ * Per-call overhead of @breakwater/breaker (breaker, bulkhead, policy) next to opossum and
+ * cockatiel, in ONE process with interleaved rounds, plus memory and timers per idle breaker.
  *
  *   pnpm --filter @breakwater/breaker bench
+ *
+ * Peers: on Node < 22 opossum 9 and cockatiel 3.2 (their current majors need Node >= 22); on
+ * Node >= 22 opossum 10 and cockatiel 4 (devDependency aliases `opossum10`, `cockatiel4`).
+ * `PEERS=legacy` or `PEERS=current` overrides the choice.
  *
  * Not a test: figures depend on the machine and its load. Each case runs a warmup, then
  * ROUNDS rounds; in every round each contender runs ITERATIONS sequential awaited calls,
@@ -10,20 +14,41 @@
  * the bare `await fn()` of the same case in the same run, plus the best (fastest) round and
  * its ratio, which is steadier on a machine shared with other work.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import OpossumBreaker from 'opossum';
-import {
+import type OpossumType from 'opossum';
+import type * as CockatielModule from 'cockatiel';
+import { Bulkhead, CircuitBreaker, policy } from '../src/index.js';
+
+const CURRENT_PEERS =
+  process.env.PEERS === undefined
+    ? Number(process.versions.node.split('.')[0]) >= 22
+    : process.env.PEERS === 'current';
+const OPOSSUM_MODULE = CURRENT_PEERS ? 'opossum10' : 'opossum';
+const COCKATIEL_MODULE = CURRENT_PEERS ? 'cockatiel4' : 'cockatiel';
+// Non-literal specifiers: the aliases have no types of their own; both majors share the API used.
+const OpossumBreaker = ((await import(OPOSSUM_MODULE)) as { default: typeof OpossumType }).default;
+type OpossumBreaker = OpossumType;
+const {
   ConsecutiveBreaker,
   TimeoutStrategy,
+  bulkhead: cockatielBulkhead,
   circuitBreaker,
-  fallback as cockatielFallback,
+  fallback: cockatielFallback,
   handleAll,
-  timeout as cockatielTimeout,
+  timeout: cockatielTimeout,
   wrap,
-} from 'cockatiel';
-import { CircuitBreaker } from '../src/index.js';
+} = (await import(COCKATIEL_MODULE)) as typeof CockatielModule;
+const versionOf = (module: string): string =>
+  (
+    JSON.parse(
+      readFileSync(new URL(`../node_modules/${module}/package.json`, import.meta.url), 'utf8'),
+    ) as { version: string }
+  ).version;
+const OPOSSUM = `opossum ${versionOf(OPOSSUM_MODULE)}`;
+const COCKATIEL = `cockatiel ${versionOf(COCKATIEL_MODULE)}`;
 
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const ITERATIONS = Number(process.env.ITERATIONS ?? 10_000);
@@ -133,6 +158,9 @@ async function perCall(): Promise<string[]> {
   // 1. closed and succeeding
   {
     const bw = new CircuitBreaker('bench', { resetTimeout: 10_000 });
+    const onlyBreaker = policy({
+      breaker: new CircuitBreaker('bench-p', { resetTimeout: 10_000 }),
+    });
     const op = opossum(value);
     const ck = cockatielBreaker();
     rows.push(
@@ -141,8 +169,9 @@ async function perCall(): Promise<string[]> {
         { name: 'bare, fresh closure', run: freshBare },
         { name: 'breakwater', run: () => bw.execute(value) },
         { name: 'breakwater, fresh closure', run: () => bw.execute(() => value()) },
-        { name: 'opossum 9', run: () => op.fire() },
-        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+        { name: 'breakwater policy({ breaker })', run: () => onlyBreaker.execute(value) },
+        { name: OPOSSUM, run: () => op.fire() },
+        { name: COCKATIEL, run: () => ck.execute(value) },
       ])),
     );
     op.shutdown();
@@ -150,6 +179,10 @@ async function perCall(): Promise<string[]> {
   // 2. closed with a 1 s timeout
   {
     const bw = new CircuitBreaker('bench', { resetTimeout: 10_000, timeout: 1000 });
+    const timed = policy({
+      breaker: new CircuitBreaker('bench-pt', { resetTimeout: 10_000 }),
+      timeout: 1000,
+    });
     const op = opossum(value, { timeout: 1000 });
     const ck = wrap(cockatielTimeout(1000, TimeoutStrategy.Aggressive), cockatielBreaker());
     rows.push(
@@ -160,8 +193,9 @@ async function perCall(): Promise<string[]> {
         { name: 'race floor + untimed breakwater call', run: raceAroundClosedCall },
         { name: 'breakwater', run: () => bw.execute(value) },
         { name: 'breakwater, fresh closure', run: () => bw.execute(() => value()) },
-        { name: 'opossum 9', run: () => op.fire() },
-        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+        { name: 'breakwater policy({ breaker, timeout })', run: () => timed.execute(value) },
+        { name: OPOSSUM, run: () => op.fire() },
+        { name: COCKATIEL, run: () => ck.execute(value) },
       ])),
     );
     op.shutdown();
@@ -180,8 +214,8 @@ async function perCall(): Promise<string[]> {
       ...(await bench('open, with fallback', [
         { name: 'bare', run: () => value() },
         { name: 'breakwater', run: () => bw.execute(value, fallbackValue) },
-        { name: 'opossum 9', run: () => op.fire() },
-        { name: 'cockatiel 3.2.1', run: () => ck.execute(value) },
+        { name: OPOSSUM, run: () => op.fire() },
+        { name: COCKATIEL, run: () => ck.execute(value) },
       ])),
     );
     op.shutdown();
@@ -198,8 +232,8 @@ async function perCall(): Promise<string[]> {
       ...(await bench('open, no fallback (rejects)', [
         { name: 'bare', run: () => value() },
         { name: 'breakwater', run: () => bw.execute(value).catch(swallow) },
-        { name: 'opossum 9', run: () => op.fire().catch(swallow) },
-        { name: 'cockatiel 3.2.1', run: () => ck.execute(value).catch(swallow) },
+        { name: OPOSSUM, run: () => op.fire().catch(swallow) },
+        { name: COCKATIEL, run: () => ck.execute(value).catch(swallow) },
       ])),
     );
     op.shutdown();
@@ -214,12 +248,87 @@ async function perCall(): Promise<string[]> {
         { name: 'bare', run: () => tenPercent().catch(swallow) },
         { name: 'breakwater', run: () => bw.execute(tenPercent).catch(swallow) },
         // opossum's failure path sorts every latency in its window: far fewer iterations.
-        { name: 'opossum 9', run: () => op.fire().catch(swallow), iterations: 2_000 },
-        { name: 'cockatiel 3.2.1', run: () => ck.execute(tenPercent).catch(swallow) },
+        { name: OPOSSUM, run: () => op.fire().catch(swallow), iterations: 2_000 },
+        { name: COCKATIEL, run: () => ck.execute(tenPercent).catch(swallow) },
       ])),
     );
     if (bw.state !== 'closed') throw new Error('the 10% case must stay closed');
     op.shutdown();
+  }
+  return rows;
+}
+
+const never = (): Promise<number> => new Promise<number>(() => {});
+
+/** Bulkhead cases: a free slot (admit + release), full with a fallback, and the queue path. */
+async function bulkheads(): Promise<string[]> {
+  const rows: string[] = [];
+  // 6. admit + release: a free slot, sequential calls
+  {
+    const bh = new Bulkhead({ name: 'bench', maxConcurrent: 10 });
+    const ck = cockatielBulkhead(10, 0);
+    // opossum has no bulkhead of its own: its breaker's `capacity` semaphore is the nearest thing.
+    const op = opossum(value, { capacity: 10 });
+    const both = policy({
+      bulkhead: new Bulkhead({ name: 'bench-p', maxConcurrent: 10 }),
+      breaker: new CircuitBreaker('bench-pb', { resetTimeout: 10_000 }),
+    });
+    rows.push(
+      ...(await bench('bulkhead, admit + release', [
+        { name: 'bare', run: () => value() },
+        { name: 'breakwater Bulkhead', run: () => bh.execute(value) },
+        { name: 'breakwater policy({ bulkhead, breaker })', run: () => both.execute(value) },
+        { name: `${OPOSSUM} (breaker with capacity)`, run: () => op.fire() },
+        { name: `${COCKATIEL} bulkhead`, run: () => ck.execute(value) },
+      ])),
+    );
+    if (bh.running !== 0) throw new Error('every slot must be free again');
+    op.shutdown();
+  }
+  // 7. full, with a fallback: the one slot is held by a call that never settles
+  {
+    const bh = new Bulkhead({ name: 'bench', maxConcurrent: 1 });
+    void bh.execute(never);
+    const ckb = cockatielBulkhead(1, 0);
+    void ckb.execute(never);
+    const ck = wrap(cockatielFallback(handleAll, 0), ckb);
+    const op = opossum(never, { capacity: 1 });
+    op.fallback(fallbackValue);
+    void op.fire();
+    rows.push(
+      ...(await bench('bulkhead full, with fallback', [
+        { name: 'bare', run: () => value() },
+        { name: 'breakwater Bulkhead', run: () => bh.execute(value, fallbackValue) },
+        // opossum counts its own semaphore rejections as failures and opens: after the first
+        // few calls this row measures its open-circuit fallback path.
+        { name: `${OPOSSUM} (breaker with capacity)`, run: () => op.fire() },
+        { name: `${COCKATIEL} bulkhead`, run: () => ck.execute(value) },
+      ])),
+    );
+    op.shutdown();
+  }
+  // 8. the queue path: 100 concurrent calls through 10 slots (90 wait in the queue)
+  {
+    const bh = new Bulkhead({
+      name: 'bench',
+      maxConcurrent: 10,
+      maxQueued: 100,
+      queueTimeout: false,
+    });
+    const ck = cockatielBulkhead(10, 100);
+    const batch = (one: () => Promise<unknown>) => (): Promise<unknown> => {
+      const all: Promise<unknown>[] = [];
+      for (let i = 0; i < 100; i++) all.push(one());
+      return Promise.all(all);
+    };
+    const iterations = Math.max(1, Math.floor(ITERATIONS / 100));
+    rows.push(
+      ...(await bench('bulkhead queue: batches of 100 concurrent calls, 10 slots (ns per batch)', [
+        { name: 'bare', run: batch(() => value()), iterations },
+        { name: 'breakwater Bulkhead', run: batch(() => bh.execute(value)), iterations },
+        { name: `${COCKATIEL} bulkhead`, run: batch(() => ck.execute(value)), iterations },
+      ])),
+    );
   }
   return rows;
 }
@@ -240,11 +349,11 @@ async function idle(): Promise<string[]> {
   const cases: Array<[string, (i: number) => unknown, (x: unknown) => void]> = [
     ['breakwater', (i) => new CircuitBreaker(`b${i}`, { timeout: 1000 }), () => {}],
     [
-      'opossum 9',
+      OPOSSUM,
       (i) => new OpossumBreaker(value, { name: `b${i}` }),
       (x) => (x as OpossumBreaker).shutdown(),
     ],
-    ['cockatiel 3.2.1', () => cockatielBreaker(), () => {}],
+    [COCKATIEL, () => cockatielBreaker(), () => {}],
   ];
   for (const [name, create, dispose] of cases) {
     gc();
@@ -275,6 +384,7 @@ async function main(): Promise<void> {
     '\n| Case | Contender | median ns/call | ratio to bare | best ns/call | best ratio |\n|---|---|---|---|---|---|',
   );
   for (const row of await perCall()) console.log(row);
+  for (const row of await bulkheads()) console.log(row);
   console.log(
     '\n| Library | heap bytes per idle breaker | timers per idle breaker |\n|---|---|---|',
   );
