@@ -70,7 +70,8 @@ const ADAPTER_KEYS = new Set([...BREAKER_KEYS, 'maxOperations']);
 const REGISTRY_KEYS = new Set([...BREAKER_KEYS, 'maxKeys']);
 const PREFIX_RE = /^(?:[a-zA-Z_][a-zA-Z0-9_]*)?$/;
 
-const describe = (v: unknown): string => {
+/** A short, secret-free description of an option value for error messages. */
+export const describe = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
   if (typeof v === 'object' && v !== null) return 'an object';
@@ -109,7 +110,27 @@ export function resolveMetricsOptions(
   if (typeof prefix !== 'string' || !PREFIX_RE.test(prefix)) {
     throw new TypeError(`prefix must match [a-zA-Z_][a-zA-Z0-9_]*, got ${describe(prefix)}`);
   }
-  const buckets = options.buckets ?? DEFAULT_METRICS_OPTIONS.buckets;
+  const buckets = resolveBuckets(options.buckets);
+  const maxOperations = resolveMaxOperations(
+    (options as InstrumentRedisAdapterOptions).maxOperations,
+  );
+  const maxKeys =
+    (options as InstrumentBreakerRegistryOptions).maxKeys ?? DEFAULT_METRICS_OPTIONS.maxKeys;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw new RangeError(`maxKeys must be an integer ≥ 1, got ${describe(maxKeys)}`);
+  }
+  return Object.freeze({
+    registry,
+    prefix,
+    buckets,
+    maxOperations,
+    maxKeys,
+  });
+}
+
+/** Validates the `buckets` option (seconds, positive, strictly increasing); frozen copy. */
+export function resolveBuckets(value: unknown): readonly number[] {
+  const buckets = value ?? DEFAULT_METRICS_OPTIONS.buckets;
   if (!Array.isArray(buckets) || buckets.length === 0) {
     throw new TypeError(`buckets must be a non-empty array of seconds, got ${describe(buckets)}`);
   }
@@ -121,22 +142,18 @@ export function resolveMetricsOptions(
       throw new RangeError(`buckets must be strictly increasing, got ${describe(buckets)}`);
     }
   });
-  const maxOperations =
-    (options as InstrumentRedisAdapterOptions).maxOperations ??
-    DEFAULT_METRICS_OPTIONS.maxOperations;
-  if (!Number.isSafeInteger(maxOperations) || maxOperations < 1) {
+  return Object.freeze([...(buckets as number[])]);
+}
+
+/** Validates the `maxOperations` option (integer ≥ 1). */
+export function resolveMaxOperations(value: unknown): number {
+  const maxOperations = value ?? DEFAULT_METRICS_OPTIONS.maxOperations;
+  if (
+    typeof maxOperations !== 'number' ||
+    !Number.isSafeInteger(maxOperations) ||
+    maxOperations < 1
+  ) {
     throw new RangeError(`maxOperations must be an integer ≥ 1, got ${describe(maxOperations)}`);
   }
-  const maxKeys =
-    (options as InstrumentBreakerRegistryOptions).maxKeys ?? DEFAULT_METRICS_OPTIONS.maxKeys;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
-    throw new RangeError(`maxKeys must be an integer ≥ 1, got ${describe(maxKeys)}`);
-  }
-  return Object.freeze({
-    registry,
-    prefix,
-    buckets: Object.freeze([...buckets]),
-    maxOperations,
-    maxKeys,
-  });
+  return maxOperations;
 }

@@ -51,7 +51,12 @@ export interface InstrumentableBreaker {
 
 /** The Redis adapter events this package listens to. */
 export interface InstrumentableRedisAdapterEvents {
-  operation: { operation: string; result: RedisOperationResultName; reason?: RedisFallbackReason };
+  operation: {
+    operation: string;
+    result: RedisOperationResultName;
+    reason?: RedisFallbackReason;
+    durationMs?: number;
+  };
   reconnecting: object;
 }
 
@@ -66,6 +71,18 @@ export interface InstrumentableRedisAdapter {
   on<E extends keyof InstrumentableRedisAdapterEvents>(
     event: E,
     listener: (payload: InstrumentableRedisAdapterEvents[E]) => void,
+  ): Unsubscribe;
+  /**
+   * Per-call outcomes without an event object (breakwater adapters have it): used instead of
+   * the 'operation' event when present.
+   */
+  observeOperations?(
+    observer: (
+      operation: string,
+      result: RedisOperationResultName,
+      reason: RedisFallbackReason | undefined,
+      durationMs: number,
+    ) => void,
   ): Unsubscribe;
 }
 

@@ -1,0 +1,18 @@
+/**
+ * Public API of @breakwater/metrics/otel: the breaker and Redis adapter metrics over
+ * `@opentelemetry/api` (an optional peer dependency; no SDK is imported).
+ */
+export { instrumentBreaker, OTEL_CALL_OUTCOMES } from './otel-breaker.js';
+export { instrumentRedisAdapter, OTEL_DATA_ERROR_TYPE } from './otel-redis-adapter.js';
+export { OTEL_ATTRIBUTES, OTEL_BREAKER_INSTRUMENTS, OTEL_REDIS_INSTRUMENTS } from './otel-names.js';
+export type { OtelInstrumentSpec } from './otel-names.js';
+export { OTEL_METER_NAME } from './otel-options.js';
+export type {
+  OtelInstrumentBreakerOptions,
+  OtelInstrumentRedisAdapterOptions,
+} from './otel-options.js';
+export type {
+  DisposeInstrumentation,
+  InstrumentableBreaker,
+  InstrumentableRedisAdapter,
+} from '../types.js';

@@ -1,0 +1,71 @@
+/** Options of the OpenTelemetry instrument functions, their defaults, and their validation. */
+import { metrics, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { describe, resolveBuckets, resolveMaxOperations } from '../options.js';
+
+/** Options of the OpenTelemetry {@link instrumentBreaker}. */
+export interface OtelInstrumentBreakerOptions {
+  /**
+   * Where the instruments are created (meter `@breakwater/metrics`).
+   * @default the global provider, `metrics.getMeterProvider()` from `@opentelemetry/api`
+   */
+  meterProvider?: MeterProvider;
+  /**
+   * Bucket boundaries advised for the duration histograms, in seconds: finite, positive,
+   * strictly increasing. An SDK View overrides them.
+   * @default [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+   */
+  buckets?: readonly number[];
+}
+
+/** Options of the OpenTelemetry {@link instrumentRedisAdapter}. */
+export interface OtelInstrumentRedisAdapterOptions extends OtelInstrumentBreakerOptions {
+  /**
+   * Most distinct `db.operation.name` values per adapter; later new names are recorded as
+   * `other` (logged once through `debug('breakwater:metrics')`). Integer ≥ 1.
+   * @default 100
+   */
+  maxOperations?: number;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOtelOptions {
+  readonly meter: Meter;
+  readonly buckets: readonly number[];
+  readonly maxOperations: number;
+}
+
+/** Name of the meter every instrument is created on. */
+export const OTEL_METER_NAME = '@breakwater/metrics';
+
+const BREAKER_KEYS = new Set(['meterProvider', 'buckets']);
+const ADAPTER_KEYS = new Set([...BREAKER_KEYS, 'maxOperations']);
+
+/** Validates `options` (never mutated); throws TypeError/RangeError naming the option and value. */
+export function resolveOtelOptions(
+  options: OtelInstrumentRedisAdapterOptions | undefined,
+  kind: 'breaker' | 'redis-adapter',
+): ResolvedOtelOptions {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) {
+    throw new TypeError(`options must be an object, got ${describe(o)}`);
+  }
+  const allowed = kind === 'breaker' ? BREAKER_KEYS : ADAPTER_KEYS;
+  for (const key of Object.keys(o)) {
+    if (!allowed.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}`);
+  }
+  const provider = o.meterProvider ?? metrics.getMeterProvider();
+  if (
+    typeof provider !== 'object' ||
+    provider === null ||
+    typeof provider.getMeter !== 'function'
+  ) {
+    throw new TypeError(
+      `meterProvider must be an OpenTelemetry MeterProvider, got ${describe(provider)}`,
+    );
+  }
+  return Object.freeze({
+    meter: provider.getMeter(OTEL_METER_NAME),
+    buckets: resolveBuckets(o.buckets),
+    maxOperations: resolveMaxOperations(o.maxOperations),
+  });
+}
