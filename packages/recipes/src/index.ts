@@ -7,6 +7,7 @@ export type { BulkDeleteResult } from './cache/scan-delete.js';
 
 export { createRateLimiter } from './rate-limit/rate-limiter.js';
 export type { RateLimiter, RateLimitResult, RateLimiterStats } from './rate-limit/rate-limiter.js';
+export type { LimiterUsage } from './rate-limit/limiter-admin-scripts.js';
 export { DEFAULT_RATE_LIMITER_OPTIONS } from './rate-limit/rate-limiter-options.js';
 export type {
   RateLimiterOptions,

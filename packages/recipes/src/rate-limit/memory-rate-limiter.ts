@@ -96,6 +96,51 @@ export class MemoryRateLimiter {
     };
   }
 
+  /** Gives back up to `cost` units counted for `key` in its current window. */
+  refund(key: string, cost: number): boolean {
+    const now = this.o.clock.now();
+    const fixed = this.fixed.get(key);
+    if (fixed !== undefined && fixed.resetAt > now && fixed.count > 0) {
+      fixed.count -= Math.min(fixed.count, cost);
+      return true;
+    }
+    const sliding = this.sliding.get(key);
+    if (sliding !== undefined && sliding.cur > 0) {
+      sliding.cur -= Math.min(sliding.cur, cost);
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets `key`. */
+  reset(key: string): boolean {
+    const had = this.fixed.has(key) || this.sliding.has(key);
+    this.fixed.delete(key);
+    this.sliding.delete(key);
+    return had;
+  }
+
+  /** Units counted for `key` in its current window (sliding: weighted, rounded up). */
+  peek(key: string): { used: number; resetMs: number } | undefined {
+    const now = this.o.clock.now();
+    if (this.o.algorithm === 'fixed') {
+      const s = this.fixed.get(key);
+      return s === undefined || s.resetAt <= now
+        ? undefined
+        : { used: s.count, resetMs: s.resetAt - now };
+    }
+    const window = this.o.windowMs;
+    const idx = Math.floor(now / window);
+    const elapsed = now - idx * window;
+    const s = this.sliding.get(key);
+    if (s === undefined || (s.window !== idx && s.window !== idx - 1)) return undefined;
+    const [cur, prev] = s.window === idx ? [s.cur, s.prev] : [0, s.cur];
+    return {
+      used: Math.ceil((prev * (window - elapsed)) / window + cur),
+      resetMs: window - elapsed,
+    };
+  }
+
   /** Keeps a map under maxKeys: sweep expired entries, then forget the oldest inserted. */
   private makeRoom<S>(map: Map<string, S>, expired: (s: S) => boolean): void {
     if (map.size < this.o.maxKeys) return;

@@ -9,6 +9,8 @@ import { FIXED_WINDOW, SLIDING_WINDOW, runLimiterScript } from './rate-limit-scr
 import { RecipeRedis } from '../recipe-client.js';
 import type { RecipeFailureReason } from '../recipe-client.js';
 import type { RecipeAdapter } from '../recipe-adapter.js';
+import { peekScript, refundScript } from './limiter-admin-scripts.js';
+import type { LimiterUsage } from './limiter-admin-scripts.js';
 import type { Unsubscribe } from '../recipe-emitter.js';
 import { resolveRateLimiterOptions } from './rate-limiter-options.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
@@ -43,6 +45,19 @@ export interface RateLimiter {
   readonly name: string;
   /** Counts `cost` units (integer ≥ 1, default 1) against `key`, atomically, in one round trip. */
   consume(key: string, cost?: number): Promise<RateLimitResult>;
+  /**
+   * Gives back up to `cost` units counted for `key` in its current window (a request that
+   * should not count after all). Resolves whether anything was given back; never rejects
+   * because of Redis (while it is down: the 'memory' limiter, else nothing, reported).
+   */
+  refund(key: string, cost?: number): Promise<boolean>;
+  /** Forgets everything counted for `key`. Resolves false while Redis is down (reported). */
+  reset(key: string): Promise<boolean>;
+  /**
+   * What is counted for `key` in its current window, without counting; `undefined` when
+   * nothing is, or while Redis is down (then the 'memory' limiter's count, reported).
+   */
+  peek(key: string): Promise<LimiterUsage | undefined>;
   stats(): RateLimiterStats;
   on(event: 'degraded', listener: (e: DegradedEvent) => void): Unsubscribe;
 }
@@ -94,6 +109,8 @@ export function createRateLimiter(
     return { allowed: false, remaining: 0, resetMs: o.windowMs, degraded: true, reason };
   }
 
+  const redisKeyOf = (key: string): string => `${o.prefix}${o.name}:${key}`;
+
   return {
     name: o.name,
     async consume(key, cost = 1) {
@@ -103,7 +120,7 @@ export function createRateLimiter(
         // Can never fit: answer without touching Redis (nothing to count).
         return tally({ allowed: false, remaining: o.limit, resetMs: o.windowMs, degraded: false });
       }
-      const redisKey = `${o.prefix}${o.name}:${key}`;
+      const redisKey = redisKeyOf(key);
       // Through the adapter even while it is not connected: the adapter answers `not-ready`
       // after its short reconnect grace, and counts and reports it like any other fallback.
       const step = await redis.step(
@@ -115,6 +132,50 @@ export function createRateLimiter(
       if (!step.ok) return tally(onOutage(key, cost, step.reason));
       reporter.reachedRedis();
       return tally({ ...step.value, degraded: false });
+    },
+    async refund(key, cost = 1) {
+      assertKey('rateLimiter.refund', key);
+      integerOption('rateLimiter.refund', 'cost', cost, 1);
+      const redisKey = redisKeyOf(key);
+      const step = await redis.step(
+        'rate-limiter.refund',
+        redisKey,
+        (send) => refundScript(send, o.algorithm, redisKey, cost),
+        o.operationTimeout,
+      );
+      if (step.ok) {
+        reporter.reachedRedis();
+        return step.value;
+      }
+      reporter.report('refund', step.reason, memory === undefined ? 'skip' : 'memory');
+      return memory?.refund(key, cost) ?? false;
+    },
+    async reset(key) {
+      assertKey('rateLimiter.reset', key);
+      memory?.reset(key);
+      const step = await redis.unlink('rate-limiter.reset', [redisKeyOf(key)], o.operationTimeout);
+      if (step.ok) {
+        reporter.reachedRedis();
+        return true;
+      }
+      reporter.report('reset', step.reason, 'skip');
+      return false;
+    },
+    async peek(key) {
+      assertKey('rateLimiter.peek', key);
+      const redisKey = redisKeyOf(key);
+      const step = await redis.step(
+        'rate-limiter.peek',
+        redisKey,
+        (send) => peekScript(send, o.algorithm, redisKey, o.windowMs),
+        o.operationTimeout,
+      );
+      if (step.ok) {
+        reporter.reachedRedis();
+        return step.value;
+      }
+      reporter.report('peek', step.reason, memory === undefined ? 'miss' : 'memory');
+      return memory?.peek(key);
     },
     stats() {
       return { ...reporter.stats(), ...counts, memoryKeys: memory?.size ?? 0 };

@@ -1,0 +1,84 @@
+/**
+ * Shared set-up of the framework-integration tests: an HTTP server on a free loopback port with
+ * /metrics from @breakwater/metrics over the test's adapter, and the bounds every drill asserts.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { instrumentRedisAdapter, metricsHandler } from '@breakwater/metrics';
+import type { RedisAdapter, NodeRedisClient } from '@breakwater/redis-adapter';
+import { Registry } from 'prom-client';
+import { metricSum } from '../../../test-support/prom-text.js';
+import type { HttpSample } from '../../../test-support/http-load.js';
+import { summarize } from '../../../test-support/http-load.js';
+import { DEADLINE_MS } from './harness.js';
+
+/** Every request of a drill is answered within the deadline plus this, in ms (issue 12). */
+export const ANSWER_MARGIN_MS = 100;
+
+export interface TestServer {
+  port: number;
+  registry: Registry;
+  /** Sum of `redis_fallbacks_total` for `operation`, read from a live /metrics scrape. */
+  fallbacks(operation: string): Promise<number>;
+  /** `redis_connection_up` from a live /metrics scrape. */
+  connectionUp(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Serves `handler` (an express app, or any request listener) plus metrics over `adapter`. */
+export async function serve(
+  adapter: RedisAdapter<NodeRedisClient>,
+  handler: http.RequestListener,
+): Promise<TestServer> {
+  const registry = new Registry();
+  const dispose = instrumentRedisAdapter(adapter, { registry });
+  const metrics = metricsHandler(registry);
+  const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') metrics(req, res);
+    else handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const scrape = (): Promise<string> =>
+    fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  return {
+    port,
+    registry,
+    async fallbacks(operation) {
+      return metricSum(await scrape(), 'redis_fallbacks_total', { operation });
+    },
+    async connectionUp() {
+      return metricSum(await scrape(), 'redis_connection_up');
+    },
+    async close() {
+      dispose();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The bounds of issue 12 over a drill's samples: nothing hung, nothing slower than the
+ * deadline + 100 ms, no 5xx, every status among `allowed`. Returns the summary for the notes.
+ */
+export function expectAnsweredInTime(
+  samples: readonly HttpSample[],
+  allowed: readonly number[],
+  expect: (
+    v: unknown,
+    message?: string,
+  ) => {
+    toBe(v: unknown): void;
+    toBeLessThanOrEqual(v: number): void;
+  },
+): ReturnType<typeof summarize> {
+  const s = summarize(samples);
+  const unexpected = samples.filter((x) => !allowed.includes(x.status)).map((x) => x.status);
+  expect(s.hung, `hung requests ${JSON.stringify(s)}`).toBe(0);
+  expect(unexpected.join(','), `unexpected statuses ${JSON.stringify(s)}`).toBe('');
+  expect(s.max, `slowest answer ${JSON.stringify(s)}`).toBeLessThanOrEqual(
+    DEADLINE_MS + ANSWER_MARGIN_MS,
+  );
+  return s;
+}

@@ -1,0 +1,86 @@
+/**
+ * The outage drill of the integration tests: steady HTTP load on a service, its redis-server
+ * SIGKILLed (then restarted on the same port) or SIGSTOPped (then SIGCONTed) in the middle,
+ * and every request recorded with the phase it was sent in:
+ *   'up' (before the fault) → 'outage' → 'recovering' (fault ended, until `recovered()`) → 'after'.
+ */
+import { startHttpLoad } from './http-load.js';
+import type { HttpLoadOptions, HttpSample } from './http-load.js';
+import type { RedisServer } from './redis-server.js';
+
+export type RedisFault = 'kill' | 'pause';
+
+export interface OutageUnderLoadOptions {
+  /** The server to fault (only processes started by test-support are ever signalled). */
+  server: RedisServer;
+  /** SIGKILL + restart, or SIGSTOP + SIGCONT. */
+  fault: RedisFault;
+  /** The load; its `rate` and `path` stay the same in every phase. */
+  load: HttpLoadOptions;
+  /** Load before the fault, in ms. @default 500 */
+  upMs?: number;
+  /** How long the fault lasts, in ms. @default 2000 */
+  outageMs?: number;
+  /** Load after recovery, in ms. @default 500 */
+  afterMs?: number;
+  /** Polled every 50 ms once the fault ended; true when the service uses Redis again. */
+  recovered: () => Promise<boolean>;
+  /** Longest wait for `recovered()`, in ms. @default 15000 */
+  recoveryTimeoutMs?: number;
+  /** Called while the fault is on, after `outageMs / 2` (e.g. to scrape /metrics). */
+  duringOutage?: () => Promise<void>;
+}
+
+export interface OutageUnderLoadResult {
+  samples: HttpSample[];
+  /** Samples of one phase. */
+  phase(name: 'up' | 'outage' | 'recovering' | 'after'): HttpSample[];
+  /** ms from the end of the fault (restart done / SIGCONT) to `recovered()` holding. */
+  recoveryMs: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the drill; always ends the fault (restart/resume) even if a step throws. */
+export async function outageUnderLoad(o: OutageUnderLoadOptions): Promise<OutageUnderLoadResult> {
+  const load = startHttpLoad(o.load);
+  let faultEnded = false;
+  const endFault = async (): Promise<void> => {
+    if (faultEnded) return;
+    faultEnded = true;
+    if (o.fault === 'kill') await o.server.restart();
+    else o.server.resume();
+  };
+  let recoveryMs: number | undefined;
+  try {
+    load.setPhase('up');
+    await sleep(o.upMs ?? 500);
+    load.setPhase('outage');
+    if (o.fault === 'kill') await o.server.kill();
+    else o.server.pause();
+    const outageMs = o.outageMs ?? 2_000;
+    await sleep(outageMs / 2);
+    await o.duringOutage?.();
+    await sleep(outageMs / 2);
+    load.setPhase('recovering');
+    await endFault();
+    const ended = performance.now();
+    const deadline = ended + (o.recoveryTimeoutMs ?? 15_000);
+    while (!(await o.recovered())) {
+      if (performance.now() > deadline) throw new Error('service did not recover in time');
+      await sleep(50);
+    }
+    recoveryMs = performance.now() - ended;
+    load.setPhase('after');
+    await sleep(o.afterMs ?? 500);
+  } finally {
+    await endFault();
+    await load.stop();
+  }
+  const samples = [...load.samples].sort((a, b) => a.start - b.start);
+  return {
+    samples,
+    phase: (name) => samples.filter((s) => s.phase === name),
+    recoveryMs: recoveryMs ?? Number.NaN,
+  };
+}
