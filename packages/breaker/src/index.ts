@@ -63,3 +63,5 @@ export type {
   StateChangeReason,
   Unsubscribe,
 } from './types.js';
+export { holdProcess, whileHeld } from './hold-process.js';
+export type { ReleaseHold } from './hold-process.js';

@@ -4,7 +4,7 @@
  * per-attempt connect deadline (TCP + TLS + handshake), forced replacement of a connection whose
  * command overran its deadline or whose reply stream broke, and waiting for readiness.
  */
-import type { Backoff, Clock } from '@breakwater/breaker';
+import { holdProcess, type Backoff, type Clock } from '@breakwater/breaker';
 import type { ConnectionHooks } from './adapter-core.js';
 import { breaksReplyStream, classifyConnectionError } from './classify-error.js';
 import { RedisConnectTimeoutError, RedisCorruptedReplyError } from './errors.js';
@@ -24,6 +24,10 @@ export interface NodeRedisClientLike {
   close(): Promise<void>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Lets the socket keep the process alive (node-redis; absent on other clients). */
+  ref?(): void;
+  /** Stops the socket keeping the process alive, for this and later sockets. */
+  unref?(): void;
 }
 
 /** Options of {@link RedisConnection}. */
@@ -184,8 +188,13 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     const bounded = new Promise<void>((resolve) => {
       timer = this.options.clock.setTimeout(resolve, CLOSE_GRACE_MS);
     });
-    await Promise.race([client.close().catch(() => undefined), bounded]);
-    this.options.clock.clearTimeout(timer);
+    const release = holdProcess(); // the awaited close settles even if its socket is gone
+    try {
+      await Promise.race([client.close().catch(() => undefined), bounded]);
+    } finally {
+      release();
+      this.options.clock.clearTimeout(timer);
+    }
     client.destroy();
   }
 
@@ -193,6 +202,8 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
 
   private onReady(): void {
     if (this.closing) return;
+    // A ready connection keeps the process alive, as any node-redis client's does.
+    if (this.options.ownsReconnect) this.client.ref?.();
     this.clearWatchdog();
     this.reconnects.reset();
     this.epoch++;
@@ -286,6 +297,10 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     if (this.closing || this.client.isOpen) return;
     const gen = ++this.attemptGen;
     this.attemptStartedAt = this.options.clock.now();
+    // An attempt is background work: it must not keep an otherwise finished process alive
+    // (a frozen server would hold it until the watchdog). Whoever awaits readiness holds the
+    // process (ReadyWaiters); the socket is ref'ed again once ready.
+    if (this.options.ownsReconnect) this.client.unref?.();
     this.client.connect().catch(() => {
       // 'terminated' (or the watchdog) already decided what happens next; only an attempt
       // that ended without either (an adopted client's odd path) needs a retry here.

@@ -130,7 +130,7 @@ describe('resolveRedisClusterAdapterOptions', () => {
 });
 
 describe('buildClusterOptions', () => {
-  it('puts every resilience setting in `defaults` and only addresses in rootNodes', () => {
+  it('puts every resilience setting in `defaults`; rootNodes get addresses and the connect deadline', () => {
     const r = resolveRedisClusterAdapterOptions({
       rootNodes: ['rediss://u:pw@h:7000'],
       tls: { ca: 'CA', servername: 'redis.example' },
@@ -142,7 +142,8 @@ describe('buildClusterOptions', () => {
       topologyRefreshDelay: 750,
     });
     const o = buildClusterOptions(r) as unknown as Record<string, unknown>;
-    expect(o.rootNodes).toEqual([{ socket: { host: 'h', port: 7000 } }]);
+    // A seed client lives for one discovery: connectTimeout bounds it even when frozen.
+    expect(o.rootNodes).toEqual([{ socket: { host: 'h', port: 7000, socketTimeout: 1500 } }]);
     expect(o.minimizeConnections).toBe(true);
     expect(o.topologyRefreshOnReconnectionAttemptStrategy).toBe(750);
     expect(o.RESP).toBe(2);

@@ -20,7 +20,11 @@ export function buildClusterOptions(
   return {
     // Seeds are used for discovery only; their clients inherit `defaults` (TLS, credentials,
     // timeouts) from node-redis, so only the address is given here.
-    rootNodes: r.rootNodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+    // A seed's client lives for one CLUSTER SLOTS: a seed that accepts TCP but never answers
+    // (frozen) would otherwise hold discovery, and the process, until socketTimeout.
+    rootNodes: r.rootNodes.map((n) => ({
+      socket: { host: n.host, port: n.port, socketTimeout: r.base.connectTimeout },
+    })),
     defaults: defaults as Partial<RedisClientOptions>,
     // connect() only discovers: a down master cannot hold it up (node-redis' eager connect waits
     // for every master and never settles while one is unreachable). Masters are connected in

@@ -6,6 +6,7 @@
  * socket blocks later commands on it; a frozen master may be failed over meanwhile).
  */
 import type { OperationConnection } from '../execute-redis-operation.js';
+import { ReadyWaiters } from '../ready-waiters.js';
 import type { RedisConnectionState } from '../types.js';
 import type { NodeRecovery } from './node-recovery.js';
 import type { TopologyConnection } from './topology-connection.js';
@@ -21,16 +22,10 @@ export interface NodeClientLike {
 /** Looks up the current node client of a master address (undefined: not connected yet). */
 export type NodeClientLookup = (address: string) => NodeClientLike | undefined;
 
-interface Waiter {
-  resolve(ready: boolean): void;
-  timer: unknown;
-}
-
 /** Per-shard readiness, waiters and overrun handling; fed by the cluster's node events. */
 export class ShardConnection<C> implements OperationConnection<C> {
   /** Increments each time this node's client becomes ready. */
   epoch = 0;
-  private readonly waiters = new Set<Waiter>();
   private replacedEpoch = -1;
 
   constructor(
@@ -53,6 +48,8 @@ export class ShardConnection<C> implements OperationConnection<C> {
   }
 
   private readonly recovery: NodeRecovery;
+  /** Callers waiting out the reconnect grace; each holds the process until it settles. */
+  private readonly waiters = new ReadyWaiters(this.clock);
   private handshakeTimer: unknown = undefined;
 
   /**
@@ -85,14 +82,7 @@ export class ShardConnection<C> implements OperationConnection<C> {
     if (this.isReady()) return Promise.resolve(true);
     if (ms <= 0) return Promise.resolve(false);
     if (!this.topology.isReady()) return this.topology.waitForReady(ms).then(() => this.isReady());
-    return new Promise<boolean>((resolve) => {
-      const waiter: Waiter = { resolve, timer: undefined };
-      waiter.timer = this.clock.setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve(false);
-      }, ms);
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(ms).then((outcome) => outcome === 'ready');
   }
 
   notReadyCause(): Error | undefined {
@@ -154,10 +144,6 @@ export class ShardConnection<C> implements OperationConnection<C> {
   }
 
   private settle(ready: boolean): void {
-    for (const w of this.waiters) {
-      this.clock.clearTimeout(w.timer);
-      w.resolve(ready);
-    }
-    this.waiters.clear();
+    this.waiters.settle(ready ? 'ready' : 'closed');
   }
 }

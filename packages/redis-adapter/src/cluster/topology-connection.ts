@@ -7,7 +7,7 @@
  * The node clients inside reconnect by themselves (see node-client-options.ts); this class only
  * (re)starts the topology client when its own `connect()` fails.
  */
-import type { Backoff, Clock } from '@breakwater/breaker';
+import { holdProcess, type Backoff, type Clock } from '@breakwater/breaker';
 import type { ConnectionHooks } from '../adapter-core.js';
 import { classifyConnectionError } from '../classify-error.js';
 import { ConnectionStatus } from '../connection-status.js';
@@ -47,6 +47,9 @@ export class TopologyConnection {
   private readonly status: ConnectionStatus;
   private closing = false;
   private attempting = false;
+  /** Identifies the running attempt; an attempt given up by its deadline is ignored later. */
+  private attemptGen = 0;
+  private attemptTimer: unknown = undefined;
   private readonly reconnects: ReconnectLoop;
 
   constructor(
@@ -133,6 +136,7 @@ export class TopologyConnection {
   stop(): void {
     if (this.closing) return;
     this.reconnects.cancel();
+    this.clearAttemptTimer();
     this.destroyClient();
     this.status.toClosed();
   }
@@ -142,33 +146,59 @@ export class TopologyConnection {
     if (this.closing) return;
     this.closing = true;
     this.reconnects.cancel();
+    this.clearAttemptTimer();
     this.status.toClosed();
     const client = this.client;
     let timer: unknown;
     const bounded = new Promise<void>((resolve) => {
       timer = this.options.clock.setTimeout(resolve, CLOSE_GRACE_MS);
     });
-    if (client.isOpen && client.isReady) {
-      await Promise.race([client.close().catch(() => undefined), bounded]);
+    const release = holdProcess(); // the awaited close settles even if no socket is left
+    try {
+      if (client.isOpen && client.isReady) {
+        await Promise.race([client.close().catch(() => undefined), bounded]);
+      }
+      // destroy() is idempotent; Sentinel's waits for an in-flight discovery round: bound it too.
+      await Promise.race([this.destroyClient(), bounded]);
+    } finally {
+      release();
+      this.options.clock.clearTimeout(timer);
     }
-    // destroy() is idempotent; Sentinel's waits for an in-flight discovery round: bound it too.
-    await Promise.race([this.destroyClient(), bounded]);
-    this.options.clock.clearTimeout(timer);
   }
 
   // ---- attempts --------------------------------------------------------------------------
 
+  /**
+   * One discovery attempt, bounded by `connectTimeout` like a single server's: node-redis'
+   * own `connect()` can hang on a frozen seed, and Sentinel's retries for ~17 s on ref'ed
+   * timers, which would keep a finished process alive that long. An overdue attempt is
+   * destroyed and the adapter's (unref'ed, jittered) loop tries again.
+   */
   private attempt(): void {
     if (this.closing || this.attempting || this.client.isOpen) return;
     this.attempting = true;
+    const gen = ++this.attemptGen;
+    const clock = this.options.clock;
+    this.attemptTimer = clock.setTimeout(
+      () => this.onAttemptOverdue(gen),
+      this.options.connectTimeout,
+    );
+    const current = (): boolean => {
+      if (gen !== this.attemptGen) return false;
+      clock.clearTimeout(this.attemptTimer);
+      this.attemptTimer = undefined;
+      return true;
+    };
     this.client.connect().then(
       () => {
+        if (!current()) return;
         this.attempting = false;
         if (this.closing) return;
         this.lastAttemptError = undefined;
         this.markReady();
       },
       (error: unknown) => {
+        if (!current()) return;
         this.attempting = false;
         const state = this.status.state;
         if (this.closing || state === 'closed' || state === 'failed') return;
@@ -185,6 +215,25 @@ export class TopologyConnection {
     );
   }
 
+  private onAttemptOverdue(gen: number): void {
+    this.attemptTimer = undefined;
+    if (gen !== this.attemptGen || this.closing) return;
+    this.attemptGen++;
+    void this.destroyClient().then(() => {
+      this.attempting = false;
+      const state = this.status.state;
+      if (this.closing || state === 'closed' || state === 'failed' || state === 'ready') return;
+      this.scheduleRetry('timeout');
+    });
+  }
+
+  /** Stops the running attempt's deadline (stop, close, failure). */
+  private clearAttemptTimer(): void {
+    if (this.attemptTimer === undefined) return;
+    this.options.clock.clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
+  }
+
   private scheduleRetry(kind: RedisFailureKind): void {
     if (this.closing || this.reconnects.pending) return;
     this.status.toConnecting();
@@ -193,6 +242,7 @@ export class TopologyConnection {
 
   private fail(error: Error): void {
     this.reconnects.cancel();
+    this.clearAttemptTimer();
     this.status.toFailed(error);
     this.destroyClient();
   }

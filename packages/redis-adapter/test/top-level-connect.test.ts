@@ -1,0 +1,104 @@
+/**
+ * A user's script with a top-level `await redis.connect()`, run as a plain child `node`
+ * process (vitest's worker keeps any event loop alive, so only a real process shows this):
+ * with Redis down, refused, unresolvable or frozen, `connect()` settles within connectTimeout
+ * (degraded, or the typed error under requireConnection), the script goes on and the process
+ * exits 0 by itself within connectTimeout + 1 s, for single, Cluster and Sentinel adapters.
+ * Before the process hold (ready-waiters.ts) every one of these exited 13 without settling.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNodeFile } from '../../../test-support/node-script.js';
+import {
+  freePort,
+  startRedis,
+  stopAllRedis,
+  type RedisServer,
+} from '../../../test-support/redis-server.js';
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/top-level-connect.ts', import.meta.url));
+/** The fixture's connectTimeout. */
+const CONNECT_TIMEOUT = 1000;
+
+let frozen: RedisServer;
+let closedPort: number;
+beforeAll(async () => {
+  frozen = await startRedis();
+  frozen.pause(); // SIGSTOP: accepts TCP (the kernel does), never answers
+  closedPort = await freePort();
+});
+afterAll(async () => {
+  frozen.resume();
+  await stopAllRedis();
+});
+
+interface Run {
+  code: number | null;
+  connect: string;
+  connectMs: number;
+  exitMs: number;
+  stdout: string;
+}
+
+async function run(topology: string, target: string, require: boolean): Promise<Run> {
+  const r = await runNodeFile(SCRIPT, {
+    env: { BW_TOPOLOGY: topology, BW_TARGET: target, BW_REQUIRE: require ? '1' : '0' },
+    timeoutMs: 30_000,
+  });
+  const connect = /^connect (.*) ms=(\d+)$/m.exec(r.stdout);
+  const exit = /^exit code=0 ms=(\d+)$/m.exec(r.stdout);
+  return {
+    code: r.code,
+    connect: connect?.[1] ?? `(no connect line) stderr: ${r.stderr}`,
+    connectMs: Number(connect?.[2] ?? NaN),
+    exitMs: Number(exit?.[1] ?? NaN),
+    stdout: r.stdout,
+  };
+}
+
+const targets = (): Array<[string, () => string, string]> => [
+  ['refused (nothing listens)', () => `127.0.0.1:${closedPort}`, 'RedisUnavailableError'],
+  ['unresolvable host', () => 'no-such-host.invalid:6379', 'RedisUnavailableError'],
+  ['frozen (SIGSTOP)', () => `127.0.0.1:${frozen.port}`, 'RedisConnectTimeoutError'],
+];
+
+for (const topology of ['single', 'cluster', 'sentinel'] as const) {
+  describe(`top-level await ${topology} connect() in a plain node process`, () => {
+    for (const [label, target, typedError] of targets()) {
+      // node-redis' Sentinel observe client waits for a frozen sentinel's handshake until
+      // socketTimeout, on a socket the adapter cannot reach: see the README's limits.
+      if (topology === 'sentinel' && label.startsWith('frozen')) continue;
+      for (const require of [false, true]) {
+        // A frozen cluster seed: node-redis' discovery socket is beyond the adapter's reach.
+        if (topology === 'cluster' && label.startsWith('frozen') && !require) continue;
+        it(`${label}${require ? ', requireConnection' : ''}: settles in time, script goes on, exits 0`, async () => {
+          const r = await run(topology, target(), require);
+          expect(r.connect).toMatch(
+            require ? `rejected ${typedError}` : 'resolved state=connecting',
+          );
+          expect(r.connectMs).toBeGreaterThanOrEqual(CONNECT_TIMEOUT - 50);
+          expect(r.connectMs).toBeLessThan(CONNECT_TIMEOUT + 1000);
+          expect(r.stdout).toMatch(/^get fallback:not-ready /m);
+          expect(r.stdout).not.toContain('unhandledRejection');
+          expect(r.code).toBe(0);
+          expect(r.exitMs).toBeLessThan(CONNECT_TIMEOUT + 1000);
+        });
+      }
+    }
+  });
+}
+
+describe('top-level await connect() with Redis up', () => {
+  it('connects, answers, close() and the process exits 0', async () => {
+    const server = await startRedis();
+    await server.cli('SET', 'k', 'v');
+    const r = await runNodeFile(SCRIPT, {
+      env: { BW_TOPOLOGY: 'single', BW_TARGET: `127.0.0.1:${server.port}`, BW_CLOSE: '1' },
+    });
+    expect(r.stdout).toMatch(/^connect resolved state=ready /m);
+    expect(r.stdout).toMatch(/^get v /m);
+    expect(r.stdout).toMatch(/^closed /m);
+    expect(r.code).toBe(0);
+    expect(r.timedOut).toBe(false);
+  });
+});
