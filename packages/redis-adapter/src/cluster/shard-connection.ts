@@ -44,12 +44,13 @@ export class ShardConnection<C> implements OperationConnection<C> {
     /** Deadline of a (re)connect handshake node-redis runs by itself, in ms. */
     private readonly handshakeTimeout: number,
   ) {
+    this.waiters = new ReadyWaiters(clock);
     this.recovery = recovery((outcome) => this.settle(outcome === 'ready'));
   }
 
   private readonly recovery: NodeRecovery;
   /** Callers waiting out the reconnect grace; each holds the process until it settles. */
-  private readonly waiters = new ReadyWaiters(this.clock);
+  private readonly waiters: ReadyWaiters;
   private handshakeTimer: unknown = undefined;
 
   /**
