@@ -1,10 +1,10 @@
 /**
  * The adapter over a Redis Cluster (node-redis' own createCluster). Same surface as the
  * single-server adapter (RedisAdapterLike: executeRedisOperation, health, breaker, events), plus
- * per-shard breakers picked by the `key` call option. See shard-breaker-registry.ts for why the
+ * per-shard breakers picked by the `key` call option. See shard-breakers.ts for why the
  * breakers are per shard and keyed by master address.
  */
-import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
+import { CircuitBreaker, type BreakerRegistry, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisClusterType } from 'redis';
 import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
 import { RedisCorruptedReplyError } from '../errors.js';
@@ -28,7 +28,7 @@ import type {
 import { seedList, type ResolvedRedisClusterAdapterOptions } from './cluster-options.js';
 import { keySlot } from './key-slot.js';
 import { NodeRecovery } from './node-recovery.js';
-import { ShardBreakerRegistry } from './shard-breaker-registry.js';
+import { createShardBreakers } from './shard-breakers.js';
 import { ShardConnection, type NodeClientLike } from './shard-connection.js';
 import {
   TOPOLOGY_CONNECTION_OPERATION,
@@ -49,7 +49,11 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   /** The node-redis cluster client. */
   readonly client: NodeRedisCluster;
   private readonly core: TopologyAdapterCore<RedisClusterAdapterEvents>;
-  private readonly registry: ShardBreakerRegistry;
+  /**
+   * The per-shard breakers, by master address (a BreakerRegistry: pass it to
+   * `instrumentBreakerRegistry` for metrics). Empty with `breakerScope: 'cluster'`.
+   */
+  readonly shardRegistry: BreakerRegistry;
   private readonly shards = new Map<
     string,
     { conn: ShardConnection<NodeRedisCluster>; ctx: OperationContext<NodeRedisCluster> }
@@ -71,10 +75,15 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     this.core = new TopologyAdapterCore<RedisClusterAdapterEvents>(base, client);
     const breakerOptions = adapterBreakerOptions(base);
     this.breaker = new CircuitBreaker(base.name, breakerOptions);
-    this.registry = new ShardBreakerRegistry(base.name, breakerOptions, (address, breaker) => {
-      if (this.core.events.has('shardBreaker'))
-        this.core.events.emit('shardBreaker', { address, breaker });
-    });
+    this.shardRegistry = createShardBreakers(
+      base.name,
+      breakerOptions,
+      breakerOptions.clock,
+      (address, breaker) => {
+        if (this.core.events.has('shardBreaker'))
+          this.core.events.emit('shardBreaker', { address, breaker });
+      },
+    );
     // Calls without a key: which node hung is unknown, node-redis' socketTimeout is the backstop.
     this.clusterCtx = this.core.context(this.core.operationConnection(client), this.breaker);
     const unowned: OperationConnection<NodeRedisCluster> = {
@@ -134,7 +143,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
 
   /** The shard breakers by master address (empty with `breakerScope: 'cluster'`). */
   shardBreakers(): ReadonlyMap<string, CircuitBreaker> {
-    return new Map(this.registry.entries());
+    return new Map(this.shardRegistry.entries());
   }
 
   health(): RedisClusterHealth {
@@ -144,7 +153,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     if (this.client.isReady) {
       for (const m of this.client.masters) {
         const connected = m.client === undefined || m.client.isReady;
-        const b = this.registry.peek(m.address)?.getStats() ?? null;
+        const b = this.shardRegistry.peek(m.address)?.getStats() ?? null;
         if (status === 'pass' && (!connected || (b !== null && b.state !== 'closed')))
           status = 'warn';
         shards.push({ address: m.address, connected, breaker: b });
@@ -209,7 +218,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
         base.connectTimeout,
       );
       const breaker =
-        this.options.breakerScope === 'shard' ? this.registry.get(address) : this.breaker;
+        this.options.breakerScope === 'shard' ? this.shardRegistry.get(address) : this.breaker;
       s = { conn, ctx: this.core.context(conn, breaker) };
       this.shards.set(address, s);
     }
@@ -297,7 +306,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   private prune(): void {
     if (!this.client.isReady) return;
     const masters = new Set(this.client.masters.map((m) => m.address));
-    this.registry.retain(masters);
+    this.shardRegistry.retain(masters);
     for (const [address, s] of this.shards) {
       if (!masters.has(address)) {
         s.conn.dispose();

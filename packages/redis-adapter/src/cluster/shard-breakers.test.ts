@@ -1,13 +1,13 @@
 import { createFakeClock } from '@breakwater/breaker';
 import { describe, expect, it } from 'vitest';
-import { ShardBreakerRegistry } from './shard-breaker-registry.js';
+import { createShardBreakers } from './shard-breakers.js';
 
 const fail = (): Promise<never> => Promise.reject(new Error('down'));
 
-describe('ShardBreakerRegistry', () => {
+describe('createShardBreakers', () => {
   it('creates one breaker per master address, lazily, and reports each creation once', () => {
     const created: string[] = [];
-    const reg = new ShardBreakerRegistry('cache', {}, (address, b) =>
+    const reg = createShardBreakers('cache', {}, undefined, (address, b) =>
       created.push(`${address}=${b.name}`),
     );
     expect(reg.size).toBe(0);
@@ -26,7 +26,7 @@ describe('ShardBreakerRegistry', () => {
 
   it('opening one shard breaker leaves the others closed', async () => {
     const clock = createFakeClock();
-    const reg = new ShardBreakerRegistry('c', { failureThreshold: 2, clock, resetTimeout: 1000 });
+    const reg = createShardBreakers('c', { failureThreshold: 2, clock, resetTimeout: 1000 }, clock);
     const dead = reg.get('h:1');
     const healthy = reg.get('h:2');
     for (let i = 0; i < 3; i++) await dead.execute(fail, () => 'fb');
@@ -47,9 +47,9 @@ describe('ShardBreakerRegistry', () => {
     ).toBe('fb');
   });
 
-  it('retain() drops the breakers of former masters and a returning address starts closed', async () => {
+  it('retain() drops (and forgets) the breakers of former masters: a returning address starts closed', async () => {
     const clock = createFakeClock();
-    const reg = new ShardBreakerRegistry('c', { failureThreshold: 1, clock });
+    const reg = createShardBreakers('c', { failureThreshold: 1, clock }, clock);
     const old = reg.get('h:1');
     reg.get('h:2');
     await old.execute(fail, () => 'fb');
@@ -62,8 +62,17 @@ describe('ShardBreakerRegistry', () => {
     expect(again.state).toBe('closed');
   });
 
+  it('never evicts an idle shard breaker: its connection holds it for as long as it is a master', () => {
+    const clock = createFakeClock();
+    const reg = createShardBreakers('c', { clock }, clock);
+    const a = reg.get('h:1');
+    clock.advance(365 * 24 * 3600 * 1000);
+    reg.get('h:2');
+    expect(reg.get('h:1')).toBe(a);
+  });
+
   it('rejects invalid breaker options when the first breaker is created', () => {
-    const reg = new ShardBreakerRegistry('c', { failureThreshold: -1 });
+    const reg = createShardBreakers('c', { failureThreshold: -1 }, undefined);
     expect(() => reg.get('h:1')).toThrow(/failureThreshold/);
   });
 });
