@@ -24,6 +24,11 @@ export {
   closeRedis,
 } from './module-api.js';
 export { executeWithContext, isRedisAvailabilityFailure } from './execute-redis-operation.js';
+export {
+  retryRedisOperation,
+  DEFAULT_RETRY_REDIS_OPERATION_OPTIONS,
+} from './retry-redis-operation.js';
+export type { RetryRedisOperationOptions } from './retry-redis-operation.js';
 export { REDIS_CHANNELS } from './diagnostics.js';
 export type {
   RedisConnectionMessage,
