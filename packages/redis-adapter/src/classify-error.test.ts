@@ -19,6 +19,13 @@ import {
   WatchError,
 } from 'redis';
 import {
+  CommandTimeoutDuringMaintenanceError as IoCommandTimeoutDuringMaintenanceError,
+  MaxRetriesPerRequestError as IoMaxRetriesPerRequestError,
+  ReplyError as IoReplyErrorValue,
+  SocketTimeoutDuringMaintenanceError as IoSocketTimeoutDuringMaintenanceError,
+  WatchError as IoWatchError,
+} from 'ioredis';
+import {
   breaksReplyStream,
   classifyConnectionError,
   classifyRedisError,
@@ -171,6 +178,33 @@ describe('classifyRedisError', () => {
   ];
   it.each(table)('%s → %s', (_label, error, expected) => {
     expect(classifyRedisError(error)).toBe(expected);
+  });
+
+  it('classifies the errors ioredis 6 raises, by their real classes', () => {
+    // ioredis' parent of MaxRetriesPerRequestError is redis-errors' AbortError: a command cut off
+    // by a closed connection.
+    const IoAbortError = Object.getPrototypeOf(IoMaxRetriesPerRequestError) as new (
+      message: string,
+    ) => Error;
+    const IoReplyError = IoReplyErrorValue as new (message: string) => Error;
+    const cases: Array<[unknown, string]> = [
+      [new IoAbortError('Command aborted due to connection close'), 'connection'],
+      [new IoMaxRetriesPerRequestError(0), 'connection'],
+      [new IoWatchError(), 'data'],
+      [new IoReplyError('WRONGTYPE Operation against a key'), 'data'],
+      [new IoReplyError('LOADING Redis is loading'), 'server'],
+      [new IoReplyError('WRONGPASS invalid username-password pair'), 'auth'],
+      [new IoCommandTimeoutDuringMaintenanceError(100), 'timeout'],
+      [new IoSocketTimeoutDuringMaintenanceError(100), 'connection'],
+      [new Error('Command timed out'), 'timeout'],
+      [new Error("Socket timeout. Expecting data, but didn't receive any in 50ms."), 'connection'],
+      [new Error("Cluster isn't ready and enableOfflineQueue options is false"), 'connection'],
+      [new Error('Too many Cluster redirections. Last error: x'), 'unknown'],
+    ];
+    for (const [error, kind] of cases)
+      expect([error, classifyRedisError(error)]).toEqual([error, kind]);
+    // The caller's own abort (a DOMException AbortError) stays a timeout-kind neutral abort.
+    expect(classifyRedisError(new DOMException('aborted', 'AbortError'))).toBe('timeout');
   });
 
   it('classifyConnectionError never answers data', () => {

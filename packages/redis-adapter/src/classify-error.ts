@@ -39,6 +39,7 @@ const CONNECTION_CLASSES = new Set([
   // redis-parser (ioredis): the reply stream could not be decoded; ioredis flushes its queue
   // with it and reconnects
   'ParserError',
+  'ClusterAllFailedError',
 ]);
 const TIMEOUT_CLASSES = new Set([
   'TimeoutError',
@@ -104,9 +105,19 @@ const CONNECTION_MESSAGES: readonly RegExp[] = [
   /^Connection is closed\.?$/,
   /^Stream isn't writeable/,
   /^Socket closed unexpectedly$/,
+  // ioredis
+  /^Socket timeout\. Expecting data/,
+  /^Redis is already connecting\/connected$/,
+  /^Cluster isn't ready and enableOfflineQueue/,
+  /^None of startup nodes is available/,
+  /^Failed to refresh slots cache/,
 ];
+/** Plain-`Error` messages of client-side deadlines (ioredis `commandTimeout`). */
+const TIMEOUT_MESSAGES: readonly RegExp[] = [/^Command timed out$/];
 const UNKNOWN_INFRA_MESSAGES: readonly RegExp[] = [
   /^Cannot find node /,
+  /^Too many Cluster redirections/,
+  /^All sentinels are unreachable/,
   /^Cluster closed$/,
   /^None of the sentinels are available/,
   /^Couldn't connect to any sentinel node/,
@@ -158,6 +169,9 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
 
   const names = classNames(error);
   for (const n of names) {
+    // ioredis' AbortError (redis-errors): a command cut off by a closed connection, not a
+    // deadline. (The DOM AbortError of a caller's signal has no RedisError in its chain.)
+    if (n === 'AbortError' && names.includes('RedisError')) return 'connection';
     if (n === 'ReconnectStrategyError') {
       const e = error as { originalError?: unknown; socketError?: unknown };
       const inner = classifyRedisError(e.originalError);
@@ -183,6 +197,7 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
   const message = (error as { message?: unknown }).message;
   if (typeof message === 'string') {
     if (CONNECTION_MESSAGES.some((re) => re.test(message))) return 'connection';
+    if (TIMEOUT_MESSAGES.some((re) => re.test(message))) return 'timeout';
     if (UNKNOWN_INFRA_MESSAGES.some((re) => re.test(message))) return 'unknown';
   }
   return 'data';

@@ -1,5 +1,5 @@
 /**
- * The lifecycle of one node-redis client: listeners (always 'error' and 'terminated'), the
+ * The lifecycle of one client: listeners (always 'error' and 'terminated'), the
  * connection state machine, the adapter-driven reconnect loop (jittered, cancellable), the
  * per-attempt connect deadline (TCP + TLS + handshake), forced replacement of a connection whose
  * command overran its deadline or whose reply stream broke, and waiting for readiness.
@@ -15,7 +15,13 @@ import { ReconnectLoop } from './reconnect-loop.js';
 import { permanentConnectionError, terminationVerdict } from './reconnect-strategy.js';
 import type { RedisConnectionState, RedisFailureKind } from './types.js';
 
-/** The node-redis client surface the connection relies on (public API only). */
+/**
+ * The node-redis client surface the connection relies on (public API only). Other clients are
+ * driven through a shim with the same surface and event names (see ioredis/ioredis-lifecycle.ts):
+ * 'ready', 'connect' (socket up, handshake pending), 'reconnecting' (the client retries by
+ * itself), 'terminated' (the client stopped retrying; the cause decides what happens next),
+ * 'end' (torn down) and 'error'.
+ */
 export interface NodeRedisClientLike {
   readonly isOpen: boolean;
   readonly isReady: boolean;
@@ -40,13 +46,18 @@ export interface RedisConnectionOptions extends ConnectionHooks {
    * retries by itself); false for an adopted client (wrapRedisClient) whose strategy is kept.
    */
   ownsReconnect: boolean;
+  /**
+   * What the lifecycle is driven through when the client itself does not have the node-redis
+   * surface (an ioredis shim). @default the client
+   */
+  lifecycle?: NodeRedisClientLike;
 }
 
 /** Bound on a graceful `client.close()` before it is escalated to `destroy()`, in ms. */
 const CLOSE_GRACE_MS = 1000;
 
 /** One client's connection lifecycle. */
-export class RedisConnection<C extends NodeRedisClientLike> implements OperationConnection<C> {
+export class RedisConnection<C> implements OperationConnection<C> {
   /** Increments on every ready connection; identifies the physical connection. */
   epoch = 0;
   private readonly status: ConnectionStatus;
@@ -58,11 +69,14 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private swallowError: unknown = undefined;
   private ownDestroy = false;
   private readonly listeners: Array<[string, (...args: unknown[]) => void]>;
+  /** The client's lifecycle surface (the client itself for node-redis). */
+  private readonly life: NodeRedisClientLike;
 
   constructor(
     readonly client: C,
     private readonly options: RedisConnectionOptions,
   ) {
+    const life = (this.life = options.lifecycle ?? (client as unknown as NodeRedisClientLike));
     this.reconnects = new ReconnectLoop(
       options.reconnectBackoff,
       options.clock,
@@ -77,13 +91,13 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
       ['end', () => this.onEnd()],
     ];
     // The 'error' listener stays for the client's whole life: an unhandled 'error' crashes.
-    client.on('error', (error: unknown) => this.onClientError(error));
-    for (const [event, fn] of this.listeners) client.on(event, fn);
-    if (client.isReady) {
+    life.on('error', (error: unknown) => this.onClientError(error));
+    for (const [event, fn] of this.listeners) life.on(event, fn);
+    if (life.isReady) {
       this.status.everReady = true;
       this.epoch = 1;
       this.status.state = 'ready';
-    } else if (client.isOpen) {
+    } else if (life.isOpen) {
       this.status.state = 'connecting';
     }
   }
@@ -102,7 +116,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   }
 
   isReady(): boolean {
-    return this.status.state === 'ready' && this.client.isReady;
+    return this.status.state === 'ready' && this.life.isReady;
   }
 
   /** Why calls cannot be served now. */
@@ -121,12 +135,12 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     if (status.state === 'failed' || status.state === 'closed') {
       status.failure = undefined;
       this.reconnects.reset();
-      if (this.client.isReady) {
+      if (this.life.isReady) {
         this.onReady();
         return 'ready';
       }
       status.toConnecting();
-      if (!this.client.isOpen) this.startAttempt();
+      if (!this.life.isOpen) this.startAttempt();
     }
     return status.wait(this.options.connectTimeout);
   }
@@ -174,8 +188,8 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     this.closing = true;
     this.clearTimers();
     this.status.toClosed();
-    for (const [event, fn] of this.listeners) this.client.off(event, fn);
-    const client = this.client;
+    for (const [event, fn] of this.listeners) this.life.off(event, fn);
+    const client = this.life;
     if (!client.isOpen) {
       client.destroy(); // idempotent; clears node-redis' ping timer
       return;
@@ -203,7 +217,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private onReady(): void {
     if (this.closing) return;
     // A ready connection keeps the process alive, as any node-redis client's does.
-    if (this.options.ownsReconnect) this.client.ref?.();
+    if (this.options.ownsReconnect) this.life.ref?.();
     this.clearWatchdog();
     this.reconnects.reset();
     this.epoch++;
@@ -219,7 +233,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
     const gen = this.attemptGen;
     this.watchdogTimer = clock.setTimeout(() => {
       this.watchdogTimer = undefined;
-      if (gen !== this.attemptGen || this.closing || this.client.isReady) return;
+      if (gen !== this.attemptGen || this.closing || this.life.isReady) return;
       this.options.onError('timeout', new RedisConnectTimeoutError(this.options.connectTimeout));
       this.attemptGen++;
       this.destroyClient();
@@ -250,7 +264,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private destroyClient(): void {
     this.ownDestroy = true;
     try {
-      this.client.destroy();
+      this.life.destroy();
     } finally {
       this.ownDestroy = false;
     }
@@ -259,15 +273,15 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   private onClientError(error: unknown): void {
     if (error === this.swallowError) return;
     if (this.closing) return;
-    if (breaksReplyStream(error) && this.client.isOpen && this.status.state !== 'failed') {
+    if (breaksReplyStream(error) && this.life.isOpen && this.status.state !== 'failed') {
       // node-redis reset its decoder but kept its in-flight commands: the next reply would be
       // matched to the wrong one. We are inside its socket 'data' handler, so destroying now
       // comes before any further reply is decoded.
       this.replace('connection', new RedisCorruptedReplyError('the connection', { cause: error }));
       return;
     }
-    const permanent = this.client.isReady ? undefined : permanentConnectionError(error);
-    if (permanent !== undefined && !this.options.ownsReconnect && this.client.isOpen) {
+    const permanent = this.life.isReady ? undefined : permanentConnectionError(error);
+    if (permanent !== undefined && !this.options.ownsReconnect && this.life.isOpen) {
       // An adopted client would retry a permanent failure forever: stop it.
       this.swallowError = error;
       this.destroyClient();
@@ -275,7 +289,7 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
       return;
     }
     this.options.onError(classifyConnectionError(error), error);
-    if (!this.options.ownsReconnect && this.status.state === 'ready' && !this.client.isReady) {
+    if (!this.options.ownsReconnect && this.status.state === 'ready' && !this.life.isReady) {
       this.status.set('reconnecting');
     }
   }
@@ -294,18 +308,18 @@ export class RedisConnection<C extends NodeRedisClientLike> implements Operation
   // ---- reconnect loop ------------------------------------------------------------------
 
   private startAttempt(): void {
-    if (this.closing || this.client.isOpen) return;
+    if (this.closing || this.life.isOpen) return;
     const gen = ++this.attemptGen;
     this.attemptStartedAt = this.options.clock.now();
     // An attempt is background work: it must not keep an otherwise finished process alive
     // (a frozen server would hold it until the watchdog). Whoever awaits readiness holds the
     // process (ReadyWaiters); the socket is ref'ed again once ready.
-    if (this.options.ownsReconnect) this.client.unref?.();
-    this.client.connect().catch(() => {
+    if (this.options.ownsReconnect) this.life.unref?.();
+    this.life.connect().catch(() => {
       // 'terminated' (or the watchdog) already decided what happens next; only an attempt
       // that ended without either (an adopted client's odd path) needs a retry here.
       if (gen !== this.attemptGen || this.closing) return;
-      if (this.status.state !== 'failed' && !this.reconnects.pending && !this.client.isOpen) {
+      if (this.status.state !== 'failed' && !this.reconnects.pending && !this.life.isOpen) {
         this.scheduleReconnect('connection');
       }
     });

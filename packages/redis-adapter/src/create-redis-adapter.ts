@@ -8,6 +8,9 @@ import type { RedisAdapterOptions, ResolvedRedisAdapterOptions } from './options
 import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
 import { createReconnectStrategy } from './reconnect-strategy.js';
 import { RedisAdapter } from './redis-adapter.js';
+import { resolveWrapOptions, type WrapRedisClientOptions } from './wrap-options.js';
+
+export type { WrapRedisClientOptions } from './wrap-options.js';
 
 /** The node-redis client type the adapter creates. */
 export type NodeRedisClient = RedisClientType;
@@ -63,42 +66,6 @@ export function createRedisAdapter(
   return new RedisAdapter(client, resolved, true);
 }
 
-/** Options of {@link wrapRedisClient}: connection settings are the client's own. */
-export type WrapRedisClientOptions = Omit<
-  RedisAdapterOptions,
-  | 'url'
-  | 'host'
-  | 'port'
-  | 'username'
-  | 'password'
-  | 'database'
-  | 'tls'
-  | 'RESP'
-  | 'clientName'
-  | 'pingInterval'
-  | 'socketTimeout'
-  | 'keepAlive'
-  | 'keepAliveInitialDelay'
-> & {
-  /** The password the client uses, only so it can be scrubbed from reports. */
-  password?: string;
-};
-
-const WRAP_FORBIDDEN = [
-  'url',
-  'host',
-  'port',
-  'username',
-  'database',
-  'tls',
-  'RESP',
-  'clientName',
-  'pingInterval',
-  'socketTimeout',
-  'keepAlive',
-  'keepAliveInitialDelay',
-];
-
 /**
  * Adopts a node-redis client the service created, without touching its socket settings:
  * attaches the 'error'/'terminated' listeners, the breaker, deadlines, classification,
@@ -116,16 +83,6 @@ export function wrapRedisClient<C extends NodeRedisClientLike>(
   ) {
     throw new TypeError('wrapRedisClient: client must be a node-redis client');
   }
-  for (const k of WRAP_FORBIDDEN) {
-    if (options !== null && typeof options === 'object' && k in options) {
-      throw new TypeError(
-        `wrapRedisClient: option "${k}" belongs to the client you created; set it there`,
-      );
-    }
-  }
-  const resolved = resolveRedisAdapterOptions(
-    { ...options, pingInterval: false, socketTimeout: false },
-    'wrapRedisClient',
-  );
+  const resolved = resolveWrapOptions(options, 'wrapRedisClient');
   return new RedisAdapter(client, resolved, false);
 }

@@ -1,7 +1,8 @@
 /**
  * The adapter object: composes a {@link RedisConnection}, a {@link CircuitBreaker} and the
  * {@link AdapterCore} (events, reporter, last error), and exposes executeRedisOperation, health,
- * connect and close. Built by createRedisAdapter / wrapRedisClient.
+ * connect and close. Built by createRedisAdapter / wrapRedisClient (node-redis) and
+ * createIoredisAdapter / wrapIoredisClient (ioredis, through a lifecycle shim).
  */
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
@@ -19,7 +20,7 @@ import type {
 } from './types.js';
 
 /** A resilient Redis adapter around one client. */
-export class RedisAdapter<C extends NodeRedisClientLike> implements RedisAdapterLike<C> {
+export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
   /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
   readonly topology = 'single' as const;
   readonly name: string;
@@ -31,11 +32,15 @@ export class RedisAdapter<C extends NodeRedisClientLike> implements RedisAdapter
   private readonly ctx: OperationContext<C>;
   private closed = false;
 
-  /** @internal use createRedisAdapter or wrapRedisClient */
+  /**
+   * @internal use createRedisAdapter / wrapRedisClient or createIoredisAdapter / wrapIoredisClient.
+   * `lifecycle` drives a client without the node-redis surface (default: the client itself).
+   */
   constructor(
     client: C,
     private readonly options: ResolvedRedisAdapterOptions,
     ownsClient: boolean,
+    lifecycle?: NodeRedisClientLike,
   ) {
     this.name = options.name;
     this.client = client;
@@ -46,6 +51,7 @@ export class RedisAdapter<C extends NodeRedisClientLike> implements RedisAdapter
       reconnectBackoff: options.reconnectBackoff,
       clock: options.clock,
       ownsReconnect: ownsClient,
+      ...(lifecycle === undefined ? {} : { lifecycle }),
       ...this.core.connectionHooks(),
     });
     this.ctx = this.core.context(this.connection, this.breaker);

@@ -1,17 +1,13 @@
 /**
  * Real faults under a steady call load: SIGKILL + restart, SIGSTOP + SIGCONT, CLIENT KILL,
- * DEBUG SLEEP. Each test asserts every call settled, the worst latency against the deadline,
- * the fallbacks and the breaker transitions it measured.
+ * DEBUG SLEEP, once per client (node-redis, ioredis). Each test asserts every call settled, the
+ * worst latency against the deadline, the fallbacks and the breaker transitions it measured.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '@breakwater/breaker';
-import {
-  createRedisAdapter,
-  type RedisAdapter,
-  type NodeRedisClient,
-  type RedisFailureKind,
-} from '../src/index.js';
+import type { RedisAdapter, RedisFailureKind } from '../src/index.js';
 import { startRedis, stopAllRedis, type RedisServer } from '../../../test-support/redis-server.js';
+import { CLIENTS, type ClientUnderTest, type Commands } from './clients.js';
 import { sleep, startLoad, waitUntil } from './load.js';
 
 afterAll(stopAllRedis);
@@ -20,13 +16,16 @@ const DEADLINE = 400;
 /** Allowed lateness over the deadline on a loaded 2-core machine. */
 const MARGIN = 250;
 
-function makeAdapter(server: RedisServer): {
-  adapter: RedisAdapter<NodeRedisClient>;
+function makeAdapter(
+  client: ClientUnderTest,
+  server: RedisServer,
+): {
+  adapter: RedisAdapter<Commands>;
   transitions: string[];
   connection: string[];
   reconnectDelays: number[];
 } {
-  const adapter = createRedisAdapter({
+  const adapter = client.create({
     url: server.url,
     operationTimeout: DEADLINE,
     connectTimeout: 800,
@@ -45,17 +44,17 @@ function makeAdapter(server: RedisServer): {
   return { adapter, transitions, connection, reconnectDelays };
 }
 
-const get = (adapter: RedisAdapter<NodeRedisClient>) => () =>
+const get = (adapter: RedisAdapter<Commands>) => () =>
   adapter.executeRedisOperation(
     (c) => c.get('key'),
     (kind: RedisFailureKind) => ({ fallback: kind }),
     'get',
   );
 
-describe('faults under load', () => {
+describe.each(CLIENTS)('faults under load ($name)', (client) => {
   it('SIGKILL then restart: fallbacks during the outage, breaker opens, recovers after restart', async () => {
     const server = await startRedis();
-    const { adapter, transitions, reconnectDelays } = makeAdapter(server);
+    const { adapter, transitions, reconnectDelays } = makeAdapter(client, server);
     await adapter.connect();
     const load = startLoad(get(adapter), 10);
     await sleep(300);
@@ -69,7 +68,7 @@ describe('faults under load', () => {
     );
     await sleep(200);
     const result = await load.stop();
-    console.log('SIGKILL', {
+    console.log(`${client.name} SIGKILL`, {
       recoveredAfterRestartMs: Math.round(
         (result.records.find((r) => r.outcome === 'success' && r.start > restartedAt)?.end ?? 0) -
           restartedAt,
@@ -96,7 +95,7 @@ describe('faults under load', () => {
 
   it('SIGSTOP then SIGCONT: every call settles by its deadline, hung connection replaced', async () => {
     const server = await startRedis();
-    const { adapter, transitions, connection } = makeAdapter(server);
+    const { adapter, transitions, connection } = makeAdapter(client, server);
     await adapter.connect();
     const load = startLoad(get(adapter), 10);
     await sleep(300);
@@ -112,7 +111,7 @@ describe('faults under load', () => {
     await sleep(200);
     const result = await load.stop();
     const duringPause = result.records.filter((r) => r.start > pausedAt && r.end < resumedAt);
-    console.log('SIGSTOP', {
+    console.log(`${client.name} SIGSTOP`, {
       calls: result.records.length,
       maxLatency: Math.round(result.maxLatency),
       byKind: result.byKind,
@@ -141,7 +140,7 @@ describe('faults under load', () => {
 
   it('CLIENT KILL: the connection is replaced (jittered) and calls keep settling', async () => {
     const server = await startRedis();
-    const { adapter, connection, reconnectDelays } = makeAdapter(server);
+    const { adapter, connection, reconnectDelays } = makeAdapter(client, server);
     await adapter.connect();
     const load = startLoad(get(adapter), 5);
     await sleep(200);
@@ -155,7 +154,7 @@ describe('faults under load', () => {
     }
     expect(await waitUntil(() => adapter.connectionState === 'ready', 5000)).toBe(true);
     const result = await load.stop();
-    console.log('CLIENT KILL', {
+    console.log(`${client.name} CLIENT KILL`, {
       calls: result.records.length,
       maxLatency: Math.round(result.maxLatency),
       byKind: result.byKind,
@@ -176,7 +175,7 @@ describe('faults under load', () => {
 
   it('DEBUG SLEEP (slow server): calls settle by the deadline, breaker opens and recovers', async () => {
     const server = await startRedis();
-    const { adapter, transitions } = makeAdapter(server);
+    const { adapter, transitions } = makeAdapter(client, server);
     await adapter.connect();
     const load = startLoad(get(adapter), 10);
     await sleep(200);
@@ -188,7 +187,7 @@ describe('faults under load', () => {
       5000,
     );
     const result = await load.stop();
-    console.log('DEBUG SLEEP', {
+    console.log(`${client.name} DEBUG SLEEP`, {
       calls: result.records.length,
       maxLatency: Math.round(result.maxLatency),
       byKind: result.byKind,

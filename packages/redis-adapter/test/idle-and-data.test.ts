@@ -1,22 +1,25 @@
 /**
- * Server-side idle reaping (CONFIG SET timeout 1) is invisible to callers, and data errors
- * propagate unchanged without tripping the breaker.
+ * Server-side idle reaping (CONFIG SET timeout 1) is invisible to callers and a silent socket is
+ * replaced (once per client); data errors propagate unchanged without tripping the breaker, and
+ * MULTI / pipelines are covered by the deadline (each client's own API).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisAdapter, type RedisFailureKind } from '../src/index.js';
+import { createIoredisAdapter } from '../src/ioredis/index.js';
 import { startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { CLIENTS } from './clients.js';
 import { sleep } from './load.js';
 
 afterAll(stopAllRedis);
 
 const fb = (kind: RedisFailureKind) => ({ fallback: kind });
 
-describe('idle reaping', () => {
+describe.each(CLIENTS)('idle reaping ($name)', ({ create, name }) => {
   it('CONFIG SET timeout 1 with random idle gaps: zero fallbacks, reconnects absorbed by the grace', async () => {
     const server = await startRedis({ args: ['--hz', '100'] });
     await server.cli('CONFIG', 'SET', 'timeout', '1');
     // pingInterval above the server timeout so that the server really reaps the connection.
-    const adapter = createRedisAdapter({ url: server.url, pingInterval: 10_000 });
+    const adapter = create({ url: server.url, pingInterval: 10_000 });
     let reconnects = 0;
     adapter.on('reconnecting', () => reconnects++);
     await adapter.connect();
@@ -30,7 +33,11 @@ describe('idle reaping', () => {
       results.push(await adapter.executeRedisOperation((c) => c.incr('n'), fb, 'incr'));
       latencies.push(performance.now() - t0);
     }
-    console.log('idle reaping', { reconnects, latencies: latencies.map(Math.round), results });
+    console.log(`${name} idle reaping`, {
+      reconnects,
+      latencies: latencies.map(Math.round),
+      results,
+    });
     expect(results.filter((r) => typeof r === 'object')).toEqual([]); // zero fallbacks
     expect(results).toEqual([1, 2, 3, 4, 5]);
     expect(reconnects).toBeGreaterThanOrEqual(3); // the server did reap idle connections
@@ -42,7 +49,7 @@ describe('idle reaping', () => {
   it('pingInterval below the server timeout keeps the connection alive (no reconnect at all)', async () => {
     const server = await startRedis({ args: ['--hz', '100'] });
     await server.cli('CONFIG', 'SET', 'timeout', '1');
-    const adapter = createRedisAdapter({ url: server.url, pingInterval: 300, socketTimeout: 900 });
+    const adapter = create({ url: server.url, pingInterval: 300, socketTimeout: 900 });
     let reconnects = 0;
     adapter.on('reconnecting', () => reconnects++);
     await adapter.connect();
@@ -54,10 +61,10 @@ describe('idle reaping', () => {
   });
 });
 
-describe('dead-socket detector', () => {
+describe.each(CLIENTS)('dead-socket detector ($name)', ({ create }) => {
   it('socketTimeout on a silent idle connection reconnects instead of terminating', async () => {
     const server = await startRedis();
-    const adapter = createRedisAdapter({ url: server.url, pingInterval: 200, socketTimeout: 600 });
+    const adapter = create({ url: server.url, pingInterval: 200, socketTimeout: 600 });
     const states: string[] = [];
     adapter.on('connectionState', (s) => states.push(s.to));
     await adapter.connect();
@@ -79,7 +86,7 @@ describe('dead-socket detector', () => {
   });
 });
 
-describe('data errors', () => {
+describe('data errors (node-redis)', () => {
   it('propagate unchanged and never trip the breaker; MULTI/WATCH conflicts too', async () => {
     const server = await startRedis();
     const reports: string[] = [];
@@ -166,6 +173,85 @@ describe('data errors', () => {
       adapter.executeRedisOperation((c) => c.multi().set('a', '1').get('a').exec(), fb, 'multi'),
       adapter.executeRedisOperation(
         (c) => c.multi().set('b', '1').get('b').execAsPipeline(),
+        fb,
+        'pipeline',
+      ),
+    ]);
+    const took = performance.now() - t0;
+    server.resume();
+    expect(multi).toEqual({ fallback: 'timeout' });
+    expect(pipeline).toEqual({ fallback: 'timeout' });
+    expect(took).toBeLessThan(300 + 250);
+    await adapter.close();
+    await server.stop();
+  });
+});
+
+describe('data errors (ioredis)', () => {
+  it('propagate unchanged and never trip the breaker; a WATCH conflict resolves null', async () => {
+    const server = await startRedis();
+    const reports: string[] = [];
+    const adapter = createIoredisAdapter({
+      url: server.url,
+      reporter: (r) => reports.push(r.message),
+      reportInterval: 0,
+    });
+    await adapter.connect();
+    await adapter.executeRedisOperation((c) => c.set('str', 'x'), fb, 'set');
+    const fallbacks: string[] = [];
+    const onFb = (kind: RedisFailureKind) => {
+      fallbacks.push(kind);
+      return 'fallback';
+    };
+    for (let i = 0; i < 20; i++) {
+      await expect(
+        adapter.executeRedisOperation((c) => c.lpush('str', 'y'), onFb, 'lpush'),
+      ).rejects.toThrow(/^WRONGTYPE/);
+      await expect(
+        adapter.executeRedisOperation((c) => c.call('GET'), onFb, 'raw'),
+      ).rejects.toThrow(/wrong number of arguments/);
+      await expect(
+        adapter.executeRedisOperation((c) => c.call('SET', 'a', 'b', 'NOSUCHFLAG'), onFb, 'raw'),
+      ).rejects.toThrow(/syntax error/);
+    }
+    // ioredis resolves an aborted transaction (WATCH conflict) with null: the caller's value.
+    const watched = await adapter.executeRedisOperation(
+      async (c) => {
+        const iso = c.duplicate(); // same options: lazy, no offline queue
+        await iso.connect();
+        try {
+          await c.watch('w');
+          await iso.set('w', 'changed');
+          return await c.multi().set('w', 'mine').exec();
+        } finally {
+          iso.disconnect();
+        }
+      },
+      onFb,
+      'watch',
+    );
+    expect(watched).toBeNull();
+    const stats = adapter.breaker.getStats();
+    expect(stats.state).toBe('closed');
+    expect(stats.failureCount).toBe(0);
+    expect(fallbacks).toEqual([]);
+    expect(
+      reports.filter((m) => m.startsWith('[lpush] Redis error: data: WRONGTYPE')),
+    ).toHaveLength(20);
+    await adapter.close();
+    await server.stop();
+  });
+
+  it('MULTI and pipelines are covered by the same deadline (frozen server)', async () => {
+    const server = await startRedis();
+    const adapter = createIoredisAdapter({ url: server.url, operationTimeout: 300 });
+    await adapter.connect();
+    server.pause();
+    const t0 = performance.now();
+    const [multi, pipeline] = await Promise.all([
+      adapter.executeRedisOperation((c) => c.multi().set('a', '1').get('a').exec(), fb, 'multi'),
+      adapter.executeRedisOperation(
+        (c) => c.pipeline().set('b', '1').get('b').exec(),
         fb,
         'pipeline',
       ),

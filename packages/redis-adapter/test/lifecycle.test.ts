@@ -1,6 +1,7 @@
 /**
- * Connect / close lifecycle against real redis-server processes: startup when Redis is down,
- * permanent failures (wrong password, no HELLO), RESP 2, and close() leaving no handle.
+ * Connect / close lifecycle against real redis-server processes, once per client: startup when
+ * Redis is down, permanent failures (wrong password, no password); then node-redis' RESP 2
+ * protocol error and ioredis' own RESP 2 fallback, and close() leaving no handle.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,16 +13,18 @@ import {
   isRedisUnavailableError,
   type RedisConnectionState,
 } from '../src/index.js';
+import { createIoredisAdapter } from '../src/ioredis/index.js';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { CLIENTS } from './clients.js';
 
 afterAll(stopAllRedis);
 
 const fb = (kind: string) => ({ fallback: kind });
 
-describe('startup', () => {
+describe.each(CLIENTS)('startup ($name)', ({ create }) => {
   it('connect() to a port nobody listens on settles within connectTimeout and runs degraded', async () => {
     const port = await freePort();
-    const adapter = createRedisAdapter({ port, host: '127.0.0.1', connectTimeout: 400 });
+    const adapter = create({ port, host: '127.0.0.1', connectTimeout: 400 });
     const states: RedisConnectionState[] = [];
     adapter.on('connectionState', (s) => states.push(s.to));
     let reconnects = 0;
@@ -59,7 +62,7 @@ describe('startup', () => {
 
   it('requireConnection rejects with RedisUnavailableError within connectTimeout', async () => {
     const port = await freePort();
-    const adapter = createRedisAdapter({
+    const adapter = create({
       port,
       host: '127.0.0.1',
       connectTimeout: 300,
@@ -80,7 +83,7 @@ describe('startup', () => {
   it('a server that accepts TCP but never answers the handshake (SIGSTOP): connect() settles by connectTimeout', async () => {
     const server = await startRedis();
     server.pause();
-    const adapter = createRedisAdapter({ url: server.url, connectTimeout: 500 });
+    const adapter = create({ url: server.url, connectTimeout: 500 });
     const kinds: string[] = [];
     adapter.on('reconnecting', (e) => kinds.push(e.kind));
     const t0 = performance.now();
@@ -105,60 +108,65 @@ describe('startup', () => {
   });
 });
 
-describe('permanent failures stop the reconnect loop with a typed error', () => {
-  it('wrong password: connect() rejects with RedisAuthenticationError within a second', async () => {
-    const secret = 'correct-horse-battery';
-    const server = await startRedis({ password: secret });
-    const reports: string[] = [];
-    const adapter = createRedisAdapter({
-      url: `redis://:wrong-pass-123@127.0.0.1:${server.port}`,
-      reporter: (r) => reports.push(r.message),
+describe.each(CLIENTS)(
+  'permanent failures stop the reconnect loop with a typed error ($name)',
+  ({ create }) => {
+    it('wrong password: connect() rejects with RedisAuthenticationError within a second', async () => {
+      const secret = 'correct-horse-battery';
+      const server = await startRedis({ password: secret });
+      const reports: string[] = [];
+      const adapter = create({
+        url: `redis://:wrong-pass-123@127.0.0.1:${server.port}`,
+        reporter: (r) => reports.push(r.message),
+      });
+      let reconnects = 0;
+      adapter.on('reconnecting', () => reconnects++);
+      const t0 = performance.now();
+      const err = await adapter.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const took = performance.now() - t0;
+      console.log(`wrong password: connect() rejected after ${Math.round(took)} ms`);
+      expect(took).toBeLessThan(1000);
+      expect(isRedisAuthenticationError(err)).toBe(true);
+      expect((err as Error).message).toMatch(/WRONGPASS/);
+      expect(adapter.connectionState).toBe('failed');
+      // No loop: nothing more happens.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(reconnects).toBe(0);
+      // Calls take the fallback at once with the auth kind.
+      const t1 = performance.now();
+      expect(await adapter.executeRedisOperation((c) => c.get('k'), fb, 'get')).toEqual({
+        fallback: 'auth',
+      });
+      // At once: no reconnect grace (250 ms by default) is waited; the bound leaves room for a
+      // busy 2-core box while staying below that grace.
+      expect(performance.now() - t1).toBeLessThan(200);
+      expect(adapter.health().status).toBe('fail');
+      expect(JSON.stringify(adapter.health())).not.toContain('wrong-pass-123');
+      expect(reports.join('\n')).not.toContain('wrong-pass-123');
+      expect(reports.join('\n')).toMatch(/\[connection\] Redis error: auth: /);
+      await adapter.close();
+      await server.stop();
     });
-    let reconnects = 0;
-    adapter.on('reconnecting', () => reconnects++);
-    const t0 = performance.now();
-    const err = await adapter.connect().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    const took = performance.now() - t0;
-    console.log(`wrong password: connect() rejected after ${Math.round(took)} ms`);
-    expect(took).toBeLessThan(1000);
-    expect(isRedisAuthenticationError(err)).toBe(true);
-    expect((err as Error).message).toMatch(/WRONGPASS/);
-    expect(adapter.connectionState).toBe('failed');
-    // No loop: nothing more happens.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(reconnects).toBe(0);
-    // Calls take the fallback at once with the auth kind.
-    const t1 = performance.now();
-    expect(await adapter.executeRedisOperation((c) => c.get('k'), fb, 'get')).toEqual({
-      fallback: 'auth',
+
+    it('no password against requirepass: RedisAuthenticationError (NOAUTH)', async () => {
+      const server = await startRedis({ password: 'pw-1' });
+      const adapter = create({ url: server.url });
+      const err = await adapter.connect().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isRedisAuthenticationError(err)).toBe(true);
+      expect((err as Error).message).toMatch(/requires a password/);
+      await adapter.close();
+      await server.stop();
     });
-    // At once: no reconnect grace (250 ms by default) is waited; the bound leaves room for a
-    // busy 2-core box while staying below that grace.
-    expect(performance.now() - t1).toBeLessThan(200);
-    expect(adapter.health().status).toBe('fail');
-    expect(JSON.stringify(adapter.health())).not.toContain('wrong-pass-123');
-    expect(reports.join('\n')).not.toContain('wrong-pass-123');
-    expect(reports.join('\n')).toMatch(/\[connection\] Redis error: auth: /);
-    await adapter.close();
-    await server.stop();
-  });
+  },
+);
 
-  it('no password against requirepass: RedisAuthenticationError (NOAUTH)', async () => {
-    const server = await startRedis({ password: 'pw-1' });
-    const adapter = createRedisAdapter({ url: server.url });
-    const err = await adapter.connect().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(isRedisAuthenticationError(err)).toBe(true);
-    expect((err as Error).message).toMatch(/requires a password/);
-    await adapter.close();
-    await server.stop();
-  });
-
+describe('RESP 2 servers (no HELLO)', () => {
   it('server without HELLO: RedisProtocolError suggesting RESP: 2; RESP 2 then works', async () => {
     const server = await startRedis({ args: ['--rename-command', 'HELLO', '""'] });
     const adapter = createRedisAdapter({ url: server.url });
@@ -178,9 +186,19 @@ describe('permanent failures stop the reconnect loop with a typed error', () => 
     await resp2.close();
     await server.stop();
   });
+
+  it('ioredis falls back to RESP 2 by itself: connect() succeeds without the RESP option', async () => {
+    const server = await startRedis({ args: ['--rename-command', 'HELLO', '""'] });
+    const adapter = createIoredisAdapter({ url: server.url });
+    await adapter.connect();
+    expect(adapter.connectionState).toBe('ready');
+    expect(await adapter.executeRedisOperation((c) => c.ping(), fb, 'ping')).toBe('PONG');
+    await adapter.close();
+    await server.stop();
+  });
 });
 
-describe('close()', () => {
+describe.each(CLIENTS)('close() ($name)', ({ name }) => {
   it('leaves no handle: a child process that connects, calls and closes exits on its own', async () => {
     const server = await startRedis();
     const script = fileURLToPath(new URL('./fixtures/connect-and-close.ts', import.meta.url));
@@ -192,7 +210,7 @@ describe('close()', () => {
       killed: boolean;
       exitedAt: number;
     }>((resolve) => {
-      const child = spawn(tsx, [script, server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(tsx, [script, server.url, name], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -214,7 +232,7 @@ describe('close()', () => {
     // socket left to wait for.
     expect(closeMs).toBeLessThan(1000);
     const exitLag = result.exitedAt - closedAt;
-    console.log(`close() took ${closeMs} ms; process exited ${exitLag} ms after close()`);
+    console.log(`${name}: close() took ${closeMs} ms; process exited ${exitLag} ms after close()`);
     expect(exitLag).toBeLessThan(1000);
     expect(performance.now() - t0).toBeLessThan(15_000);
     await server.stop();

@@ -5,9 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisAdapter, isRedisTlsError, type RedisFailureKind } from '../src/index.js';
+import { isRedisTlsError, type RedisFailureKind } from '../src/index.js';
 import { buildClientOptions } from '../src/create-redis-adapter.js';
 import { resolveRedisAdapterOptions } from '../src/resolve-redis-adapter-options.js';
+import { buildIoredisOptions } from '../src/ioredis/create-ioredis-adapter.js';
+import { CLIENTS } from './clients.js';
 import { createTestCa, removeTestCa, type TlsFiles } from '../../../test-support/tls.js';
 import { startRedis, stopAllRedis, type RedisServer } from '../../../test-support/redis-server.js';
 
@@ -24,9 +26,9 @@ afterAll(async () => {
 
 const fb = (kind: RedisFailureKind) => ({ fallback: kind });
 
-describe('TLS', () => {
+describe.each(CLIENTS)('TLS ($name)', ({ create, name }) => {
   it('connects with the test CA (rediss://localhost, SNI "localhost")', async () => {
-    const adapter = createRedisAdapter({
+    const adapter = create({
       url: `rediss://localhost:${server.port}`,
       tls: { ca: files.ca },
     });
@@ -36,7 +38,7 @@ describe('TLS', () => {
   });
 
   it('tls: true with an IP host works too (no SNI for IPs)', async () => {
-    const adapter = createRedisAdapter({
+    const adapter = create({
       host: '127.0.0.1',
       port: server.port,
       tls: { ca: files.ca },
@@ -48,7 +50,7 @@ describe('TLS', () => {
 
   it('without the CA: RedisTlsError quickly, no reconnect loop, calls fall back with kind tls', async () => {
     for (const tls of [true, { ca: files.otherCa }] as const) {
-      const adapter = createRedisAdapter({ url: `rediss://localhost:${server.port}`, tls });
+      const adapter = create({ url: `rediss://localhost:${server.port}`, tls });
       let reconnects = 0;
       adapter.on('reconnecting', () => reconnects++);
       const t0 = performance.now();
@@ -69,6 +71,17 @@ describe('TLS', () => {
   });
 
   it('verification stays on unless disabled explicitly; SNI defaults to the host name', () => {
+    if (name === 'ioredis') {
+      const tls = buildIoredisOptions(
+        resolveRedisAdapterOptions({ url: 'rediss://cache.example.com:6380' }),
+      ).tls as Record<string, unknown>;
+      expect(tls.servername).toBe('cache.example.com');
+      expect('rejectUnauthorized' in tls).toBe(false);
+      const ipTls = buildIoredisOptions(resolveRedisAdapterOptions({ url: 'rediss://10.0.0.1' }))
+        .tls as Record<string, unknown>;
+      expect(ipTls).toBeDefined();
+      expect('servername' in ipTls).toBe(false);
+    }
     const r = resolveRedisAdapterOptions({ url: 'rediss://cache.example.com:6380' });
     const socket = buildClientOptions(r).socket as Record<string, unknown>;
     expect(socket.tls).toBe(true);
@@ -78,10 +91,12 @@ describe('TLS', () => {
       .socket as Record<string, unknown>;
     expect('servername' in ip).toBe(false);
     // The package source never turns verification off.
-    const src = fileURLToPath(new URL('../src/', import.meta.url));
-    for (const f of readdirSync(src)) {
-      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
-      expect(readFileSync(src + f, 'utf8')).not.toMatch(/rejectUnauthorized:\s*false/);
+    for (const dir of ['../src/', '../src/ioredis/']) {
+      const src = fileURLToPath(new URL(dir, import.meta.url));
+      for (const f of readdirSync(src)) {
+        if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+        expect(readFileSync(src + f, 'utf8')).not.toMatch(/rejectUnauthorized:\s*false/);
+      }
     }
   });
 });

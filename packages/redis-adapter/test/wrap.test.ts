@@ -1,20 +1,17 @@
 /**
- * wrapRedisClient on a client the service made, and the heart of executeRedisOperation
- * (executeWithContext) around an ioredis client: it depends on no node-redis internals.
+ * wrapRedisClient / wrapIoredisClient on a client the service made: the client's own settings
+ * stay; deadlines, fallbacks, hung-connection replacement and permanent-failure stops hold.
  */
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CircuitBreaker, systemClock } from '@breakwater/breaker';
 import {
-  executeWithContext,
   isRedisAuthenticationError,
-  isRedisAvailabilityFailure,
   wrapRedisClient,
-  type OperationConnection,
   type RedisConnectionState,
   type RedisFailureKind,
 } from '../src/index.js';
+import { wrapIoredisClient } from '../src/ioredis/index.js';
 import { startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
 import { sleep, startLoad, waitUntil } from './load.js';
 
@@ -125,108 +122,110 @@ describe('wrapRedisClient', () => {
   });
 });
 
-/** An OperationConnection for ioredis, written against ioredis' public API only. */
-class IoredisConnection implements OperationConnection<Redis> {
-  epoch = 0;
-  overruns = 0;
-  constructor(readonly client: Redis) {
-    client.on('ready', () => this.epoch++);
-    client.on('error', () => undefined);
-  }
-  get state(): RedisConnectionState {
-    const s = this.client.status;
-    return s === 'ready' ? 'ready' : s === 'end' ? 'closed' : 'reconnecting';
-  }
-  isReady(): boolean {
-    return this.client.status === 'ready';
-  }
-  waitForReady(ms: number): Promise<boolean> {
-    if (this.isReady()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const onReady = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.client.off('ready', onReady);
-        resolve(false);
-      }, ms);
-      this.client.once('ready', onReady);
-    });
-  }
-  notReadyCause(): Error | undefined {
-    return undefined;
-  }
-  onDeadlineOverrun(epoch: number): void {
-    if (epoch !== this.epoch) return;
-    this.overruns++;
-    this.client.disconnect(true); // drop the stuck socket, reconnect
-  }
-}
-
-describe('executeWithContext around ioredis', () => {
-  it('deadline, classification, breaker, fallback and reporting work on an ioredis client', async () => {
+describe('wrapIoredisClient', () => {
+  it('adopts a user-made ioredis client: deadlines, fallbacks, hung connection replaced, recovery', async () => {
     const server = await startRedis();
+    // The user's own settings stay (ioredis defaults: offline queue, its own retryStrategy).
+    const client = new Redis({ host: '127.0.0.1', port: server.port, lazyConnect: true });
+    const adapter = wrapIoredisClient(client, { operationTimeout: 300, name: 'wrapped-io' });
+    await adapter.connect();
+    expect(adapter.connectionState).toBe('ready');
+    expect(await adapter.executeRedisOperation((c) => c.set('a', '1'), fb, 'set')).toBe('OK');
+    // Data error (ioredis ReplyError WRONGTYPE): propagates unchanged, does not trip.
+    await expect(
+      adapter.executeRedisOperation((c) => c.lpush('a', 'x'), fb, 'lpush'),
+    ).rejects.toThrow(/WRONGTYPE/);
+    expect(adapter.breaker.getStats().failureCount).toBe(0);
+
+    const states: RedisConnectionState[] = [];
+    adapter.on('connectionState', (s) => states.push(s.to));
+    const load = startLoad(() => adapter.executeRedisOperation((c) => c.get('a'), fb, 'get'), 10);
+    await sleep(200);
+    server.pause();
+    await sleep(1200);
+    server.resume();
+    const resumedAt = performance.now();
+    const recovered = await waitUntil(
+      () => load.records.some((r) => r.outcome === 'success' && r.start > resumedAt),
+      5000,
+    );
+    const result = await load.stop();
+    console.log('wrapped ioredis SIGSTOP', {
+      calls: result.records.length,
+      maxLatency: Math.round(result.maxLatency),
+      byKind: result.byKind,
+      states,
+    });
+    expect(recovered).toBe(true);
+    expect(result.unsettled).toBe(0);
+    expect(result.errors).toBe(0);
+    expect(result.maxLatency).toBeLessThan(300 + 250);
+    expect(result.byKind.timeout).toBeGreaterThan(0);
+    expect(states).toContain('reconnecting');
+    expect(states.at(-1)).toBe('ready');
+
+    // Server killed: ioredis' own retryStrategy reconnects; the process never crashes.
+    await server.kill();
+    expect(await adapter.executeRedisOperation((c) => c.get('a'), fb, 'get')).toHaveProperty(
+      'fallback',
+    );
+    await server.restart();
+    expect(await waitUntil(() => adapter.connectionState === 'ready', 5000)).toBe(true);
+    await adapter.close();
+    expect(client.status).toBe('end');
+    await server.stop();
+  });
+
+  it('a user-made ioredis client with a wrong password: connect() rejects typed, the client is stopped', async () => {
+    const server = await startRedis({ password: 'right' });
+    // ioredis' default retryStrategy would retry this forever.
     const client = new Redis({
       host: '127.0.0.1',
       port: server.port,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => 50,
+      password: 'wrong',
+      lazyConnect: true,
     });
-    const connection = new IoredisConnection(client);
-    await waitUntil(() => connection.isReady(), 3000);
-    const breaker = new CircuitBreaker('ioredis', {
-      timeout: 300,
-      isFailure: isRedisAvailabilityFailure,
-      failureThreshold: 3,
-      resetTimeout: 300,
-    });
-    const reports: string[] = [];
-    const ctx = {
-      connection,
-      breaker,
-      reconnectGrace: 100,
-      operationTimeout: 300,
-      clock: systemClock,
-      secrets: [],
-      onFailure: (op: string, kind: string) => reports.push(`${op}:${kind}`),
-    };
-    expect(await executeWithContext(ctx, (c) => c.set('s', 'x'), fb, 'set')).toBe('OK');
-    // Data error (ioredis ReplyError WRONGTYPE): propagates, does not trip.
-    await expect(executeWithContext(ctx, (c) => c.lpush('s', 'y'), fb, 'lpush')).rejects.toThrow(
-      /WRONGTYPE/,
-    );
-    expect(breaker.getStats().failureCount).toBe(0);
-
-    // Frozen server: each call settles by its deadline with the timeout fallback.
-    server.pause();
+    const adapter = wrapIoredisClient(client, { password: 'wrong' });
     const t0 = performance.now();
-    const frozen = await Promise.all(
-      [0, 1, 2, 3].map(() => executeWithContext(ctx, (c) => c.get('s'), fb, 'get')),
+    const err = await adapter.connect().then(
+      () => null,
+      (e: unknown) => e,
     );
-    const took = performance.now() - t0;
-    expect(took).toBeLessThan(300 + 250);
-    expect(frozen).toEqual([
-      { fallback: 'timeout' },
-      { fallback: 'timeout' },
-      { fallback: 'timeout' },
-      { fallback: 'timeout' },
-    ]);
-    expect(breaker.state).toBe('open');
-    expect(connection.overruns).toBeGreaterThanOrEqual(1);
-    expect(await executeWithContext(ctx, (c) => c.get('s'), fb, 'get')).toEqual({
-      fallback: 'circuit-open',
-    });
-    server.resume();
-    const back = await waitUntil(() => connection.isReady(), 5000);
-    expect(back).toBe(true);
-    await sleep(350);
-    expect(await executeWithContext(ctx, (c) => c.get('s'), fb, 'get')).toBe('x');
-    expect(breaker.state).toBe('closed');
-    expect(reports).toContain('lpush:data');
-    expect(reports).toContain('get:timeout');
-    client.disconnect();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(isRedisAuthenticationError(err)).toBe(true);
+    expect(adapter.connectionState).toBe('failed');
+    expect(await waitUntil(() => client.status === 'end', 2000)).toBe(true);
+    await sleep(300);
+    expect(client.status).toBe('end'); // no retry behind the adapter's back
+    await adapter.close();
     await server.stop();
+  });
+
+  it("the owner disconnecting an adopted ioredis client moves the adapter to 'closed'", async () => {
+    const server = await startRedis();
+    const client = new Redis({ host: '127.0.0.1', port: server.port, lazyConnect: true });
+    const adapter = wrapIoredisClient(client);
+    await adapter.connect();
+    client.disconnect(); // behind the adapter's back
+    expect(await waitUntil(() => adapter.connectionState === 'closed', 2000)).toBe(true);
+    expect(await adapter.executeRedisOperation((c) => c.get('a'), fb, 'get')).toEqual({
+      fallback: 'not-ready',
+    });
+    await adapter.connect(); // and connect() brings it back
+    expect(await adapter.executeRedisOperation((c) => c.ping(), fb, 'ping')).toBe('PONG');
+    await adapter.close();
+    await server.stop();
+  });
+
+  it('rejects options that belong to the client, and what is not an ioredis client', () => {
+    const client = new Redis({ lazyConnect: true });
+    expect(() => wrapIoredisClient(client, { url: 'redis://x' } as never)).toThrow(
+      /^wrapIoredisClient: option "url" belongs to the client/,
+    );
+    expect(() => wrapIoredisClient(createClient() as never)).toThrow(/must be an ioredis client/);
+    expect(() => wrapIoredisClient(client, { operationTimeout: -1 })).toThrow(
+      /^wrapIoredisClient: operationTimeout must be a finite number of ms >= 1, got -1$/,
+    );
+    client.disconnect();
   });
 });

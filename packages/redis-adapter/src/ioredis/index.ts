@@ -1,0 +1,8 @@
+/** Public API of @breakwater/redis-adapter/ioredis: the adapter over ioredis 6 clients. */
+export {
+  buildIoredisOptions,
+  createIoredisAdapter,
+  wrapIoredisClient,
+} from './create-ioredis-adapter.js';
+export type { IoredisAdapter } from './create-ioredis-adapter.js';
+export type { IoredisClientLike } from './ioredis-lifecycle.js';
