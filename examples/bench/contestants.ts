@@ -16,8 +16,8 @@ export type ContestantName = (typeof CONTESTANTS)[number];
 
 /** What each contestant is, for the table. */
 export const CONTESTANT_LABELS: Readonly<Record<ContestantName, string>> = {
-  'node-redis': 'node-redis 6.3 defaults',
-  ioredis: 'ioredis 5.9 defaults',
+  'node-redis': 'node-redis 6.4 defaults',
+  ioredis: 'ioredis 6.1 defaults',
   opossum: 'node-redis + opossum 9',
   breakwater: 'breakwater',
 };
