@@ -52,6 +52,6 @@ describe('outage bench harness', () => {
     expect(table).toContain('| breakwater | SIGKILL + restart |');
     const svg = renderOutageSvg([raw, bw], base.capMs);
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('node-redis 6.3 defaults');
+    expect(svg).toContain('node-redis 6.4 defaults');
   });
 });
