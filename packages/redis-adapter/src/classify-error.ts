@@ -197,6 +197,9 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
   const message = (error as { message?: unknown }).message;
   if (typeof message === 'string') {
     if (CONNECTION_MESSAGES.some((re) => re.test(message))) return 'connection';
+    // node-redis 6.4 and ioredis 6 reject the command whose reply could not be decoded with the
+    // decoder's error: the connection's fault, never the caller's.
+    if (REPLY_STREAM_MESSAGES.some((re) => re.test(message))) return 'connection';
     if (TIMEOUT_MESSAGES.some((re) => re.test(message))) return 'timeout';
     if (UNKNOWN_INFRA_MESSAGES.some((re) => re.test(message))) return 'unknown';
   }
