@@ -1,6 +1,6 @@
 /** instrumentBreaker(): Prometheus metrics for any breaker with the breakwater event contract. */
 import createDebug from 'debug';
-import type { Histogram, Registry, RegistryContentType } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { collectBreakerGauges } from './breaker-gauges.js';
 import { acquireInstrumentation } from './instrumentation-cache.js';
 import {
@@ -93,12 +93,7 @@ function setUpBreaker(
     rejected: getOrCreateCounter(registry, prefix, M.rejected),
     transitions: getOrCreateCounter(registry, prefix, M.transitions),
   };
-  const duration: Histogram<string> = getOrCreateHistogram(
-    registry,
-    prefix,
-    M.callDuration,
-    buckets,
-  );
+  const duration = getOrCreateHistogram(registry, prefix, M.callDuration, buckets);
 
   // Every series exists from the start, at 0. Counter increments are plain numbers on the hot
   // path, added to prom-client when it collects (see PendingCounter).
@@ -130,21 +125,19 @@ function setUpBreaker(
     return series;
   };
   for (const [from, to] of BREAKER_TRANSITIONS) transition(from, to);
-  for (const outcome of CALL_OUTCOMES) duration.zero({ name, outcome });
+  const durations = {
+    success: duration.seriesOf({ name, outcome: 'success' }),
+    failure: duration.seriesOf({ name, outcome: 'failure' }),
+    timeout: duration.seriesOf({ name, outcome: 'timeout' }),
+  } satisfies Record<CallOutcome, object>;
 
   const gauges = collectBreakerGauges(breaker, name, state, inState, ratio);
 
-  // Label objects are built once: the hot path allocates nothing of its own.
-  const byOutcome = {
-    success: { name, outcome: 'success' },
-    failure: { name, outcome: 'failure' },
-    timeout: { name, outcome: 'timeout' },
-  } satisfies Record<CallOutcome, object>;
-  // The histogram keeps prom-client's observe(): its public API cannot add several
-  // observations at once, so deferring them would move the same cost into the scrape.
+  // Each series is an array of bucket counts: an observation is a few comparisons and three
+  // increments, exported when the registry collects (see BatchedHistogram).
   const observe = (outcome: CallOutcome, durationMs: number): void => {
     if (typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs)) {
-      duration.observe(byOutcome[outcome], durationMs / 1000);
+      durations[outcome].observe(durationMs / 1000);
     }
   };
   const subscriptions: Unsubscribe[] = [

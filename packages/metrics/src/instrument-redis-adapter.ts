@@ -3,12 +3,12 @@ import createDebug from 'debug';
 import { acquireInstrumentation } from './instrumentation-cache.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
+import { OperationTally } from './operation-tally.js';
 import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   CONNECTION_STATES,
   FALLBACK_REASONS,
   OPERATION_RESULTS,
-  OTHER_OPERATION,
   REDIS_METRICS as M,
 } from './metric-names.js';
 import {
@@ -85,46 +85,34 @@ function setUpAdapter(
   const reconnectCounts = new PendingCounter(reconnects);
   const reconnectCount = reconnectCounts.add({ client });
 
-  /** The series of one operation label value, created at 0 when the name is first seen. */
+  // Outcomes are counted in plain integers per operation name (no event object, no label
+  // hashing per call) and added to the prom-client counters when they are collected.
   interface OperationSeries {
-    readonly results: ReadonlyMap<string, PendingCount>;
-    readonly reasons: ReadonlyMap<string, PendingCount>;
+    readonly results: Record<string, PendingCount>;
+    readonly reasons: Record<string, PendingCount>;
   }
-  const seen = new Map<string, OperationSeries>();
-  const create = (operation: string): OperationSeries => {
-    const series: OperationSeries = {
-      results: new Map(
-        OPERATION_RESULTS.map((result) => [
-          result,
-          operationCounts.add({ client, operation, result }),
-        ]),
-      ),
-      reasons: new Map(
-        FALLBACK_REASONS.map((reason) => [
-          reason,
-          fallbackCounts.add({ client, operation, reason }),
-        ]),
-      ),
-    };
-    seen.set(operation, series);
-    return series;
-  };
-  let capLogged = false;
-  const seriesOf = (operation: unknown): OperationSeries => {
-    const op = typeof operation === 'string' && operation !== '' ? operation : OTHER_OPERATION;
-    const known = seen.get(op);
-    if (known !== undefined) return known;
-    if (seen.size < maxOperations || op === OTHER_OPERATION) return create(op);
-    if (!capLogged) {
-      capLogged = true;
-      debug(
-        '%s: more than %d distinct operation names; new ones are counted as operation="%s"',
-        client,
-        maxOperations,
-        OTHER_OPERATION,
-      );
+  const series = new Map<string, OperationSeries>();
+  const tally = new OperationTally(client, maxOperations, ({ operation }) => {
+    const results: Record<string, PendingCount> = {};
+    for (const result of OPERATION_RESULTS) {
+      results[result] = operationCounts.add({ client, operation, result });
     }
-    return seen.get(OTHER_OPERATION) ?? create(OTHER_OPERATION);
+    const reasons: Record<string, PendingCount> = {};
+    for (const reason of FALLBACK_REASONS) {
+      reasons[reason] = fallbackCounts.add({ client, operation, reason });
+    }
+    series.set(operation, { results, reasons });
+  });
+  const observeOperation = (
+    operation: string,
+    result: string,
+    reason: string | undefined,
+  ): void => {
+    const counts = tally.count(operation, result, reason);
+    if (counts === null) return;
+    const s = series.get(counts.operation)!;
+    s.results[result]!.n += 1;
+    if (result === 'fallback') (s.reasons[reason ?? 'unknown'] ?? s.reasons.unknown!).n += 1;
   };
 
   const readState = (): string | undefined => {
@@ -151,14 +139,9 @@ function setUpAdapter(
   state.collectors.add(collectState);
 
   const subscriptions: Unsubscribe[] = [
-    adapter.on('operation', (e) => {
-      if (!OPERATION_RESULTS.includes(e.result)) return;
-      const series = seriesOf(e.operation);
-      series.results.get(e.result)!.n += 1;
-      if (e.result === 'fallback') {
-        (series.reasons.get(e.reason ?? 'unknown') ?? series.reasons.get('unknown')!).n += 1;
-      }
-    }),
+    typeof adapter.observeOperations === 'function'
+      ? adapter.observeOperations(observeOperation)
+      : adapter.on('operation', (e) => observeOperation(e.operation, e.result, e.reason)),
     adapter.on('reconnecting', () => {
       reconnectCount.n += 1;
     }),

@@ -6,7 +6,8 @@
  * so a metric created by another copy of this package is shared too.
  */
 import createDebug from 'debug';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { BATCHED_HISTOGRAM, BatchedHistogram } from './batched-histogram.js';
 import type { Aggregator, Metric, Registry, RegistryContentType } from 'prom-client';
 import { MetricConflictError } from './errors.js';
 import type { MetricSpec } from './metric-names.js';
@@ -53,31 +54,32 @@ function remember(registry: AnyRegistry, fullName: string, metric: Metric): void
   perRegistry.set(fullName, metric);
 }
 
-/** Returns the histogram `prefix + spec.name` of `registry`, creating it if needed. */
+/**
+ * Returns the histogram `prefix + spec.name` of `registry`, creating it if needed: a
+ * {@link BatchedHistogram} (observations are array increments, exported at collection). An
+ * existing histogram of that name that this package did not create is a conflict.
+ */
 export function getOrCreateHistogram(
   registry: AnyRegistry,
   prefix: string,
   spec: MetricSpec,
   buckets: readonly number[],
-): Histogram<string> {
+): BatchedHistogram {
   const name = prefix + spec.name;
-  const existing = reuse(registry, name, spec) as Histogram<string> | undefined;
+  const existing = reuse(registry, name, spec) as unknown as BatchedHistogram | undefined;
   if (existing !== undefined) {
-    const bounds = (existing as unknown as { upperBounds?: number[] }).upperBounds ?? [];
+    if (existing[BATCHED_HISTOGRAM] !== true) {
+      throw new MetricConflictError(name, 'a histogram that @breakwater/metrics did not create');
+    }
+    const bounds = existing.upperBounds;
     if (bounds.join(',') !== buckets.join(',')) {
       throw new MetricConflictError(name, `buckets [${bounds}] instead of [${buckets}]`);
     }
-    remember(registry, name, existing);
+    remember(registry, name, existing as unknown as Metric);
     return existing;
   }
-  const metric = new Histogram({
-    name,
-    help: spec.help,
-    labelNames: spec.labelNames,
-    buckets: [...buckets],
-    registers: [registry],
-  });
-  remember(registry, name, metric);
+  const metric = new BatchedHistogram(name, spec.help, spec.labelNames, buckets, registry);
+  remember(registry, name, metric as unknown as Metric);
   return metric;
 }
 

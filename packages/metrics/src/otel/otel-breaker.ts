@@ -60,6 +60,12 @@ export function instrumentResolvedOtelBreaker(
   breaker: InstrumentableBreaker,
   name: string,
   o: ResolvedOtelOptions,
+  /**
+   * Whether to record `breakwater.breaker.call.duration`. False for an adapter's own breaker:
+   * its calls are the operations `db.client.operation.duration` already records, and a
+   * histogram record is the one per-call cost an OpenTelemetry SDK cannot defer.
+   */
+  durations = true,
 ): DisposeInstrumentation {
   const meter = o.meter;
   const state = meter.createObservableGauge(I.state.name, I.state);
@@ -67,10 +73,12 @@ export function instrumentResolvedOtelBreaker(
   const calls = meter.createObservableCounter(I.calls.name, I.calls);
   const fallbacks = meter.createObservableCounter(I.fallbacks.name, I.fallbacks);
   const transitions = meter.createObservableCounter(I.transitions.name, I.transitions);
-  const duration = meter.createHistogram(I.callDuration.name, {
-    ...I.callDuration,
-    advice: { explicitBucketBoundaries: [...o.buckets] },
-  });
+  const duration = durations
+    ? meter.createHistogram(I.callDuration.name, {
+        ...I.callDuration,
+        advice: { explicitBucketBoundaries: [...o.buckets] },
+      })
+    : undefined;
 
   // Attribute objects are built once; the hot path only increments numbers.
   const byName: Attributes = { [A.breakerName]: name };
@@ -98,6 +106,7 @@ export function instrumentResolvedOtelBreaker(
   };
   const stateAttrs = BREAKER_STATES.map((s) => ({ s, attrs: { ...byName, [A.breakerState]: s } }));
   const record = (outcome: Outcome, durationMs: number): void => {
+    if (duration === undefined) return;
     if (typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs)) {
       duration.record(durationMs / 1000, callAttrs[outcome]);
     }

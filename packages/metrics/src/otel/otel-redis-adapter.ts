@@ -134,7 +134,12 @@ export function instrumentRedisAdapter(
   const observables = [operations, connectionCount, connectionState, reconnects];
   meter.addBatchObservableCallback(observe, observables);
 
-  const disposeBreaker = instrumentResolvedOtelBreaker(adapter.breaker, adapter.breaker.name, o);
+  const disposeBreaker = instrumentResolvedOtelBreaker(
+    adapter.breaker,
+    adapter.breaker.name,
+    o,
+    false,
+  );
   const subscriptions: Unsubscribe[] = [
     typeof adapter.observeOperations === 'function'
       ? adapter.observeOperations(observeOperation)

@@ -1,0 +1,124 @@
+/**
+ * The cost of watching: executeRedisOperation(GET) uninstrumented, instrumented with the
+ * Prometheus functions and with the OpenTelemetry ones, as a ratio to the same raw client, on
+ * loopback against a redis-server started here, at concurrency 1 and 100. All variants run in
+ * one process, interleaved round by round in a rotating order; the ratio is taken per round
+ * (variants of a round ran back to back under the same load), median over rounds.
+ *
+ *   pnpm --filter @breakwater/metrics bench:instrumented     (ROUNDS=15 ROUND_MS=500 to change)
+ */
+import os from 'node:os';
+import { createRedisAdapter } from '@breakwater/redis-adapter';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { Registry } from 'prom-client';
+import { instrumentRedisAdapter } from '../src/index.js';
+import { instrumentRedisAdapter as instrumentOtel } from '../src/otel/index.js';
+import { startRedis } from '../../../test-support/redis-server.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const ROUND_MS = Number(process.env.ROUND_MS ?? 500);
+const ONLY = process.env.ONLY; // comma-separated variant names, for ablations
+
+type Get = () => Promise<unknown>;
+
+async function runRound(get: Get, concurrency: number, ms: number): Promise<number> {
+  let ops = 0;
+  const end = performance.now() + ms;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      await get();
+      ops++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (ops / (performance.now() - t0)) * 1000;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+};
+
+/** A reader collected on demand (as a scrape would be), never on a timer. */
+class OnDemandReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const server = await startRedis();
+const adapter = (name: string) => createRedisAdapter({ url: server.url, name });
+const plain = adapter('plain');
+const prom = adapter('prom');
+const otel = adapter('otel');
+const registry = new Registry();
+instrumentRedisAdapter(prom, { registry });
+const reader = new OnDemandReader();
+const provider = new MeterProvider({ readers: [reader] });
+instrumentOtel(otel, { meterProvider: provider });
+for (const a of [plain, prom, otel]) await a.connect();
+await plain.client.set('bench:key', 'x'.repeat(32));
+
+const op = <C extends { get(key: string): Promise<unknown> }>(c: C) => c.get('bench:key');
+const fb = (): null => null;
+const all: Record<string, Get> = {
+  raw: () => plain.client.get('bench:key'),
+  uninstrumented: () => plain.executeRedisOperation(op, fb, 'get'),
+  'prom-client': () => prom.executeRedisOperation(op, fb, 'get'),
+  opentelemetry: () => otel.executeRedisOperation(op, fb, 'get'),
+};
+const variants = Object.fromEntries(
+  Object.entries(all).filter(
+    ([n]) => n === 'raw' || ONLY === undefined || ONLY.split(',').includes(n),
+  ),
+);
+
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+console.log(
+  `# instrumented bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ` +
+    `${ROUNDS} rounds x ${ROUND_MS} ms per variant, loopback redis-server, load average ${load}`,
+);
+const rows: string[] = [];
+for (const concurrency of [1, 100]) {
+  for (const get of Object.values(variants)) await runRound(get, concurrency, 300);
+  const samples: Record<string, number[]> = {};
+  const names = Object.keys(variants);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]!;
+      (samples[name] ??= []).push(await runRound(variants[name]!, concurrency, ROUND_MS));
+    }
+    // A scrape and a collection per round, as a monitoring system would do.
+    await registry.metrics();
+    await reader.collect();
+  }
+  for (const name of names) {
+    const ratios = samples[name]!.map((v, i) => v / samples.raw![i]!);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    rows.push(
+      `| ${concurrency} | ${name} | ${Math.round(median(samples[name]!)).toLocaleString('en-US')} | ` +
+        `**${(median(ratios) * 100).toFixed(1)}%** | ` +
+        `${(sorted[Math.floor(sorted.length / 4)]! * 100).toFixed(1)}–${(sorted[Math.floor((3 * sorted.length) / 4)]! * 100).toFixed(1)}% |`,
+    );
+  }
+}
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n\n` +
+    '| concurrency | variant | GET/s (median round) | vs raw (median per-round ratio) | interquartile range of the ratio |\n' +
+    '|---|---|---|---|---|',
+);
+for (const r of rows) console.log(r);
+
+for (const a of [plain, prom, otel]) await a.close();
+await provider.shutdown();
+await server.stop();
