@@ -140,7 +140,7 @@ function setUpAdapter(
 
   const subscriptions: Unsubscribe[] = [
     typeof adapter.observeOperations === 'function'
-      ? adapter.observeOperations(observeOperation)
+      ? adapter.observeOperations(observeOperation, { durations: false })
       : adapter.on('operation', (e) => observeOperation(e.operation, e.result, e.reason)),
     adapter.on('reconnecting', () => {
       reconnectCount.n += 1;

@@ -83,6 +83,7 @@ export interface InstrumentableRedisAdapter {
       reason: RedisFallbackReason | undefined,
       durationMs: number,
     ) => void,
+    options?: { durations?: boolean },
   ): Unsubscribe;
 }
 

@@ -33,6 +33,7 @@ import type {
   RedisConnectionState,
   RedisFailureKind,
   RedisHealth,
+  RedisObserveOptions,
   RedisOperationObserver,
 } from './types.js';
 
@@ -71,10 +72,11 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
   readonly gate: ErrorReportGate;
   lastError: RedisHealth['lastError'] = null;
   /** What every context of this adapter calls per operation; undefined while nobody observes. */
-  readonly operationObserver: { current: RedisOperationObserver | undefined } = {
+  readonly operationObserver: { current: RedisOperationObserver | undefined; timed: boolean } = {
     current: undefined,
+    timed: false,
   };
-  private observers: readonly RedisOperationObserver[] = [];
+  private observers: readonly { fn: RedisOperationObserver; timed: boolean }[] = [];
   /** The same emitter seen through the events every adapter has. */
   private readonly base: AdapterEvents<RedisAdapterEvents>;
 
@@ -198,31 +200,38 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
    * Adds an operation observer (see {@link RedisOperationObserver}); returns an idempotent
    * unsubscribe. With one observer it is called directly; with several, one after the other.
    */
-  observeOperations(observer: RedisOperationObserver): Unsubscribe {
+  observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
     if (typeof observer !== 'function') {
       throw new TypeError(`observer must be a function, got ${typeof observer}`);
     }
-    this.setObservers([...this.observers, observer]);
+    const durations = options?.durations ?? true;
+    if (typeof durations !== 'boolean') {
+      throw new TypeError(`options.durations must be a boolean, got ${typeof durations}`);
+    }
+    const entry = { fn: observer, timed: durations };
+    this.setObservers([...this.observers, entry]);
     let active = true;
     return () => {
       if (!active) return;
       active = false;
-      const i = this.observers.indexOf(observer);
-      if (i >= 0) this.setObservers(this.observers.filter((_, j) => j !== i));
+      this.setObservers(this.observers.filter((e) => e !== entry));
     };
   }
 
-  private setObservers(list: readonly RedisOperationObserver[]): void {
+  private setObservers(list: readonly { fn: RedisOperationObserver; timed: boolean }[]): void {
     this.observers = list;
-    if (list.length === 0) this.operationObserver.current = undefined;
-    else if (list.length === 1) this.operationObserver.current = list[0];
+    const holder = this.operationObserver;
+    holder.timed = list.some((e) => e.timed);
+    if (list.length === 0) holder.current = undefined;
+    else if (list.length === 1) holder.current = list[0]!.fn;
     else {
-      this.operationObserver.current = (operation, result, reason, durationMs) => {
-        for (const observer of list) {
+      const fns = list.map((e) => e.fn);
+      holder.current = (operation, result, reason, durationMs) => {
+        for (const fn of fns) {
           try {
-            observer(operation, result, reason, durationMs);
+            fn(operation, result, reason, durationMs);
           } catch {
-            // Reported like a single observer's throw would be: ignored (see executeObserved).
+            // Ignored, as a single observer's throw is (see executeObserved).
           }
         }
       };

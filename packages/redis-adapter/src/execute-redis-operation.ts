@@ -68,7 +68,11 @@ export interface OperationContext<C> {
    * The adapter's operation observer (metrics): `current` is read on every call and is
    * `undefined` while nobody observes, which keeps the hot path free of clock reads.
    */
-  readonly operationObserver?: { readonly current: RedisOperationObserver | undefined };
+  readonly operationObserver?: {
+    readonly current: RedisOperationObserver | undefined;
+    /** False when no observer wants durations: no clock is read for them. */
+    readonly timed: boolean;
+  };
   /** Time source of observed durations, in ms. @default `clock.now()` */
   readonly observeNow?: () => number;
   /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
@@ -110,8 +114,10 @@ function executeUntraced<C, T, F>(
 ): Promise<T | F> {
   const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
-  if (observer !== undefined || (events !== undefined && events.hasListeners())) {
-    return executeObserved(ctx, st, observer, op, fallback, name, options);
+  const listening = events !== undefined && events.hasListeners();
+  if (observer !== undefined || listening) {
+    const timed = listening || ctx.operationObserver!.timed;
+    return executeObserved(ctx, st, observer, timed, op, fallback, name, options);
   }
   // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra await hop);
   // data errors are observed on the side for the reporter.
@@ -130,29 +136,24 @@ function executeObserved<C, T, F>(
   ctx: OperationContext<C>,
   st: CallState,
   observer: RedisOperationObserver | undefined,
+  timed: boolean,
   op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
   fallback: RedisFallback<F>,
   name: string,
   options: RedisOperationOptions | undefined,
 ): Promise<T | F> {
   const now = ctx.observeNow ?? (() => ctx.clock.now());
-  const start = now();
+  const start = timed ? now() : NaN;
   const p = run(ctx, st, op, fallback, name, options);
   p.then(
     () => {
       const reason = st.fellBack;
-      settled(
-        ctx,
-        observer,
-        name,
-        reason === undefined ? 'success' : 'fallback',
-        reason,
-        now() - start,
-      );
+      const result = reason === undefined ? 'success' : 'fallback';
+      settled(ctx, observer, name, result, reason, timed ? now() - start : NaN);
     },
     (error: unknown) => {
       onRejected(ctx, st, name, options, error);
-      settled(ctx, observer, name, 'error', undefined, now() - start);
+      settled(ctx, observer, name, 'error', undefined, timed ? now() - start : NaN);
     },
   );
   return p;

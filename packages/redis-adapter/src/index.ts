@@ -80,6 +80,7 @@ export type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisObserveOptions,
   RedisOperationObserver,
   RedisOperationResult,
 } from './types.js';

@@ -96,6 +96,29 @@ describe('observeOperations', () => {
     expect(() => core.observeOperations(42 as never)).toThrow(TypeError);
   });
 
+  it('reads no clock for observers that want no durations', async () => {
+    const { clock, core, ctx } = setup();
+    const seen: Seen[] = [];
+    core.observeOperations((...args) => seen.push(args), { durations: false });
+    expect(core.operationObserver.timed).toBe(false);
+    const p = executeWithContext(
+      ctx,
+      () => new Promise((r) => clock.setTimeout(() => r('v'), 30)),
+      () => 'fb',
+      'get',
+    );
+    clock.advance(30);
+    expect(await p).toBe('v');
+    expect(seen).toEqual([['get', 'success', undefined, NaN]]);
+    const offTimed = core.observeOperations(() => undefined);
+    expect(core.operationObserver.timed).toBe(true);
+    offTimed();
+    expect(core.operationObserver.timed).toBe(false);
+    expect(() => core.observeOperations(() => undefined, { durations: 1 as never })).toThrow(
+      /durations/,
+    );
+  });
+
   it('leaves the hot path alone while nobody observes', () => {
     const { core } = setup();
     expect(core.operationObserver.current).toBeUndefined();

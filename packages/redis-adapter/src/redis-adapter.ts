@@ -16,6 +16,7 @@ import type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisObserveOptions,
   RedisOperationObserver,
 } from './types.js';
 
@@ -95,8 +96,8 @@ export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
    * call when it settles (no event object per call: what the metrics packages use). Returns an
    * idempotent unsubscribe.
    */
-  observeOperations(observer: RedisOperationObserver): Unsubscribe {
-    return this.core.observeOperations(observer);
+  observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
+    return this.core.observeOperations(observer, options);
   }
 
   on<E extends keyof RedisAdapterEvents>(

@@ -39,6 +39,16 @@ export type RedisOperationObserver = (
   durationMs: number,
 ) => void;
 
+/** Options of `observeOperations`. */
+export interface RedisObserveOptions {
+  /**
+   * Whether the observer wants `durationMs`. When no observer (and no 'operation' listener)
+   * does, calls read no clock for it and `durationMs` is `NaN`.
+   * @default true
+   */
+  durations?: boolean;
+}
+
 /** Events of a RedisAdapter. */
 export interface RedisAdapterEvents {
   /** Every executeRedisOperation call, once, when it settles. */

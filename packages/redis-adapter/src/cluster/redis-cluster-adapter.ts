@@ -17,6 +17,7 @@ import type {
   RedisAdapterLike,
   RedisConnectionState,
   RedisFallback,
+  RedisObserveOptions,
   RedisOperationObserver,
 } from '../types.js';
 import type {
@@ -167,8 +168,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
    * call when it settles (no event object per call: what the metrics packages use). Returns an
    * idempotent unsubscribe.
    */
-  observeOperations(observer: RedisOperationObserver): Unsubscribe {
-    return this.core.observeOperations(observer);
+  observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
+    return this.core.observeOperations(observer, options);
   }
 
   on<E extends keyof RedisClusterAdapterEvents>(

@@ -14,6 +14,7 @@ import type {
   RedisFallback,
   RedisHealth,
   RedisOperationOptions,
+  RedisObserveOptions,
   RedisOperationObserver,
 } from '../types.js';
 import { seedList } from './cluster-options.js';
@@ -96,8 +97,8 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
    * call when it settles (no event object per call: what the metrics packages use). Returns an
    * idempotent unsubscribe.
    */
-  observeOperations(observer: RedisOperationObserver): Unsubscribe {
-    return this.core.observeOperations(observer);
+  observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
+    return this.core.observeOperations(observer, options);
   }
 
   on<E extends keyof RedisSentinelAdapterEvents>(
