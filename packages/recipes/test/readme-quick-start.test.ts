@@ -1,13 +1,13 @@
 /**
- * The README quick start, exactly as written, run as a child `node` process (tsx): it prints what
- * the README says and exits on its own.
+ * The README quick start, exactly as written, run as a child `node` process (tsx) with Redis up
+ * and with Redis down: it prints what the README says and exits on its own.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
@@ -58,5 +58,10 @@ describe('README quick start', () => {
     expect(r.out.trim()).toBe('9.99 ok found');
     expect(r.code).toBe(0);
     expect(await redis.cli('EXISTS', 'sess:sid-1')).toBe('1');
+  });
+  it('prints "9.99 unavailable unavailable" with Redis down and exits on its own', async () => {
+    const r = await run(`redis://127.0.0.1:${await freePort()}`);
+    expect(r.out.trim()).toBe('9.99 unavailable unavailable');
+    expect(r.code).toBe(0);
   });
 });
