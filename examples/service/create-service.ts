@@ -97,7 +97,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     const saved = await sessions.set(sid, { user });
     res.cookie('sid', sid, { httpOnly: true, sameSite: 'lax' });
     // A session that could not be stored is said so, not hidden: the user stays anonymous.
-    res.json({ user, session: saved.status === 'ok' ? 'stored' : 'not-stored' });
+    // 'unknown': the write was sent but not answered in time; it may still be stored.
+    const session =
+      saved.status === 'ok' ? 'stored' : saved.status === 'unknown' ? 'unknown' : 'not-stored';
+    res.json({ user, session });
   });
 
   app.get('/products/:id', async (req, res) => {
