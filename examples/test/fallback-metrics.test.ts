@@ -146,7 +146,7 @@ describe('example service with Redis killed: fallbacks counted and alertable', (
       const limiterFallbacks = sum(down, 'operation="rate-limiter.consume",result="fallback"');
       const cacheFallbacks = sum(down, 'operation="cache.get",result="fallback"');
       expect(limiterFallbacks).toBe(11);
-      expect(cacheFallbacks).toBeGreaterThanOrEqual(1);
+      expect(cacheFallbacks).toBe(11);
       expect(sum(fallbacks, '')).toBe(sum(down, 'result="fallback"'));
       // Reasons are labelled: not-ready (fail-fast while reconnecting) and/or circuit-open.
       const reasons = [...fallbacks]
@@ -157,7 +157,14 @@ describe('example service with Redis killed: fallbacks counted and alertable', (
           ['not-ready', 'circuit-open', 'connection', 'timeout'].includes(r ?? ''),
         ),
       ).toBe(true);
-      expect(service.stats().fallbacks).toBe(sum(down, 'result="fallback"'));
+      // The wrap write-backs run in the background: /metrics catches up with the recipes' own
+      // count of degraded answers (each request's consume and cache read were in the first scrape).
+      let last = -1;
+      for (let i = 0; i < 50 && last !== service.stats().fallbacks; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        last = sum(await scrape(), 'result="fallback"');
+      }
+      expect(last).toBe(service.stats().fallbacks);
       console.log(
         `[fallback metrics] 11 requests with Redis killed: ${sum(down, 'result="fallback"')} fallbacks on /metrics ` +
           `(rate-limiter.consume ${limiterFallbacks}, cache.get ${cacheFallbacks}); by reason ${JSON.stringify(

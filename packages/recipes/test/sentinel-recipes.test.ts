@@ -94,7 +94,9 @@ describe('recipes over a real Sentinel set', () => {
     expect(['unavailable', 'unknown']).toContain(write.status);
     expect(['unavailable', 'unknown']).toContain(take.status);
     expect(verdict).toMatchObject({ allowed: true, degraded: true });
-    expect(cache.stats().degraded).toBe(2);
+    // get and wrap's read; wrap's background write-back may be reported too.
+    expect(cache.stats().degradedByOperation.get).toBe(1);
+    expect(cache.stats().degradedByOperation.wrap).toBeGreaterThanOrEqual(1);
     expect(sessions.stats().degraded).toBe(2);
     expect(tokens.stats().degraded).toBe(1);
     expect(limiter.stats().degraded).toBe(1);
