@@ -5,7 +5,12 @@
  * them when it resumes, which is why they may not be called "unavailable".
  */
 import { describe, expect, it } from 'vitest';
-import { createSessionStore, createTokenStore, isStoreUnavailableError } from '../src/index.js';
+import {
+  createCache,
+  createSessionStore,
+  createTokenStore,
+  isStoreUnavailableError,
+} from '../src/index.js';
 import type { TakeResult } from '../src/index.js';
 import { tokenKey } from '../src/stores/token-store.js';
 import { useEnv, waitFor, waitForRecovery } from './harness.js';
@@ -142,5 +147,27 @@ describe('writes against a frozen server', () => {
     await adapterReady();
     await new Promise((r) => setTimeout(r, 300));
     expect(await t.take('tk')).toEqual({ status: 'found', value: 7 });
+  });
+
+  it('a cache set sent to a frozen server may land late; the queued invalidation removes it', async () => {
+    const cache = createCache(env.adapter, { prefix: 'c:', defaultTtlMs: 60_000 });
+    await adapterReady();
+    expect(await cache.set('k', 'old')).toBe(true);
+    env.server.pause();
+    expect(await cache.set('k', 'new')).toBe(false);
+    env.server.resume();
+    await adapterReady();
+    await waitFor(
+      async () => {
+        await cache.flushPendingInvalidations();
+        return cache.stats().pendingInvalidations === 0;
+      },
+      10_000,
+      'the invalidation replay',
+    );
+    // Neither the old value nor the late SET survives: the next read is a miss.
+    expect(await env.server.cli('EXISTS', 'c:k')).toBe('0');
+    expect(await cache.get('k')).toBeUndefined();
+    cache.dispose();
   });
 });
