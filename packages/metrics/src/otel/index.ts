@@ -4,7 +4,15 @@
  */
 export { instrumentBreaker, OTEL_CALL_OUTCOMES } from './otel-breaker.js';
 export { instrumentRedisAdapter, OTEL_DATA_ERROR_TYPE } from './otel-redis-adapter.js';
-export { OTEL_ATTRIBUTES, OTEL_BREAKER_INSTRUMENTS, OTEL_REDIS_INSTRUMENTS } from './otel-names.js';
+export { instrumentBulkhead, instrumentRetryBudget } from './otel-resilience.js';
+export {
+  OTEL_ATTRIBUTES,
+  OTEL_BREAKER_INSTRUMENTS,
+  OTEL_BULKHEAD_INSTRUMENTS,
+  OTEL_REDIS_INSTRUMENTS,
+  OTEL_RESILIENCE_ATTRIBUTES,
+  OTEL_RETRY_BUDGET_INSTRUMENTS,
+} from './otel-names.js';
 export type { OtelInstrumentSpec } from './otel-names.js';
 export { OTEL_METER_NAME } from './otel-options.js';
 export type {
@@ -14,5 +22,7 @@ export type {
 export type {
   DisposeInstrumentation,
   InstrumentableBreaker,
+  InstrumentableBulkhead,
   InstrumentableRedisAdapter,
+  InstrumentableRetryBudget,
 } from '../types.js';

@@ -108,3 +108,46 @@ export const OTEL_REDIS_INSTRUMENTS = Object.freeze({
     'Reconnect attempts scheduled by the adapter.',
   ),
 });
+
+/** Attribute keys of the bulkhead and retry budget instruments. */
+export const OTEL_RESILIENCE_ATTRIBUTES = Object.freeze({
+  bulkheadName: 'breakwater.bulkhead.name',
+  bulkheadRejectionReason: 'breakwater.bulkhead.rejection.reason',
+  retryBudgetName: 'breakwater.retry_budget.name',
+  retryResult: 'breakwater.retry_budget.result',
+} as const);
+
+/** The bulkhead instruments. */
+export const OTEL_BULKHEAD_INSTRUMENTS = Object.freeze({
+  inFlight: spec('breakwater.bulkhead.in_flight', '{call}', 'Calls running in the bulkhead now.'),
+  queued: spec('breakwater.bulkhead.queued', '{call}', 'Calls waiting in the bulkhead queue now.'),
+  maxConcurrent: spec(
+    'breakwater.bulkhead.max_concurrent',
+    '{call}',
+    'Most calls the bulkhead runs at once (its capacity).',
+  ),
+  rejected: spec(
+    'breakwater.bulkhead.rejected',
+    '{call}',
+    'Calls the bulkhead turned away, by reason (full, queue-timeout).',
+  ),
+});
+
+/** The retry budget instruments. */
+export const OTEL_RETRY_BUDGET_INSTRUMENTS = Object.freeze({
+  requests: spec(
+    'breakwater.retry_budget.requests',
+    '{request}',
+    'Requests (first executions) recorded in the retry budget.',
+  ),
+  retries: spec(
+    'breakwater.retry_budget.retries',
+    '{retry}',
+    'Retries asked of the retry budget, by result (allowed, refused).',
+  ),
+  available: spec(
+    'breakwater.retry_budget.available',
+    '{retry}',
+    'Whole retries the retry budget would allow now.',
+  ),
+});
