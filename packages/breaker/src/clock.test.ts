@@ -45,15 +45,17 @@ describe('cachedSystemNow', () => {
   });
 
   it('does not let a long run of promise reactions make deadlines fire early', async () => {
-    const breaker = new CircuitBreaker('stale-clock', { timeout: 50 });
-    // Warm the cache, then stay inside one macrotask for ~100 ms of promise reactions,
+    // A stale cache would be ~400 ms behind, so a 300 ms deadline computed from it would
+    // already have passed; the 290 ms of headroom keeps a loaded machine from failing it.
+    const breaker = new CircuitBreaker('stale-clock', { timeout: 300 });
+    // Warm the cache, then stay inside one macrotask for ~400 ms of promise reactions,
     // reading the clock along the way as busy breaker traffic would.
     await breaker.execute(async () => 1);
-    const until = Date.now() + 100;
+    const until = Date.now() + 400;
     while (Date.now() < until) {
       await breaker.execute(async () => 1);
     }
-    // A call that takes 10 ms of real time must succeed: its deadline is 50 ms from *now*.
+    // A call that takes 10 ms of real time must succeed: its deadline is 300 ms from *now*.
     const slow = await breaker.execute(
       () => new Promise<string>((resolve) => setTimeout(() => resolve('value'), 10)),
       () => 'fallback',
