@@ -8,7 +8,7 @@
  *   pnpm --filter @breakwater/metrics bench:instrumented     (ROUNDS=15 ROUND_MS=500 to change)
  */
 import os from 'node:os';
-import { createRedisAdapter } from '@breakwater/redis-adapter';
+import { createRedisAdapter, wrapRedisClient } from '@breakwater/redis-adapter';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
 import { instrumentRedisAdapter } from '../src/index.js';
@@ -55,12 +55,15 @@ const adapter = (name: string) => createRedisAdapter({ url: server.url, name });
 const plain = adapter('plain');
 const prom = adapter('prom');
 const otel = adapter('otel');
+const otelCounts = adapter('otel-counts');
 const registry = new Registry();
 instrumentRedisAdapter(prom, { registry });
 const reader = new OnDemandReader();
 const provider = new MeterProvider({ readers: [reader] });
 instrumentOtel(otel, { meterProvider: provider });
-for (const a of [plain, prom, otel]) await a.connect();
+instrumentOtel(otelCounts, { meterProvider: provider, durations: false });
+const adapters = [plain, prom, otel, otelCounts];
+for (const a of adapters) await a.connect();
 await plain.client.set('bench:key', 'x'.repeat(32));
 
 const op = <C extends { get(key: string): Promise<unknown> }>(c: C) => c.get('bench:key');
@@ -70,6 +73,7 @@ const all: Record<string, Get> = {
   uninstrumented: () => plain.executeRedisOperation(op, fb, 'get'),
   'prom-client': () => prom.executeRedisOperation(op, fb, 'get'),
   opentelemetry: () => otel.executeRedisOperation(op, fb, 'get'),
+  'opentelemetry, durations: false': () => otelCounts.executeRedisOperation(op, fb, 'get'),
 };
 const variants = Object.fromEntries(
   Object.entries(all).filter(
@@ -119,6 +123,70 @@ console.log(
 );
 for (const r of rows) console.log(r);
 
-for (const a of [plain, prom, otel]) await a.close();
-await provider.shutdown();
+for (const a of adapters) await a.close();
 await server.stop();
+
+// Where the time goes: the same variants over a fake client whose GET resolves at once, so
+// that only CPU is measured (ns per call, median of interleaved rounds, concurrency 1 and 100).
+const fakeClient = () => ({
+  isOpen: true,
+  isReady: true,
+  connect: async () => undefined,
+  destroy: () => undefined,
+  close: async () => undefined,
+  on() {
+    return this;
+  },
+  off() {
+    return this;
+  },
+  get: (_key: string) => Promise.resolve('v'),
+});
+const fakeAdapter = (name: string) => wrapRedisClient(fakeClient() as never, { name });
+const fPlain = fakeAdapter('f-plain');
+const fProm = fakeAdapter('f-prom');
+const fOtel = fakeAdapter('f-otel');
+const fOtelCounts = fakeAdapter('f-otel-counts');
+instrumentRedisAdapter(fProm, { registry });
+instrumentOtel(fOtel, { meterProvider: provider });
+instrumentOtel(fOtelCounts, { meterProvider: provider, durations: false });
+const rawFake = fakeClient();
+const fop = (c: unknown) => (c as { get(k: string): Promise<unknown> }).get('k');
+const cpuVariants: Record<string, Get> = {
+  'raw (fake client)': () => rawFake.get('k'),
+  uninstrumented: () => fPlain.executeRedisOperation(fop, fb, 'get'),
+  'prom-client': () => fProm.executeRedisOperation(fop, fb, 'get'),
+  opentelemetry: () => fOtel.executeRedisOperation(fop, fb, 'get'),
+  'opentelemetry, durations: false': () => fOtelCounts.executeRedisOperation(fop, fb, 'get'),
+};
+async function cpuRound(get: Get, concurrency: number, calls: number): Promise<number> {
+  let left = calls;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await get();
+    }),
+  );
+  return ((performance.now() - t0) * 1e6) / calls;
+}
+console.log(
+  '\n| concurrency | variant (fake client, CPU only) | ns per call | added to raw |\n|---|---|---|---|',
+);
+for (const concurrency of [1, 100]) {
+  const ns: Record<string, number[]> = {};
+  const names = Object.keys(cpuVariants);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]!;
+      (ns[name] ??= []).push(await cpuRound(cpuVariants[name]!, concurrency, 100_000));
+    }
+    await registry.metrics();
+    await reader.collect();
+  }
+  const base = median(ns['raw (fake client)']!);
+  for (const name of names) {
+    const m = median(ns[name]!);
+    console.log(`| ${concurrency} | ${name} | ${m.toFixed(0)} | +${(m - base).toFixed(0)} |`);
+  }
+}
+await provider.shutdown();

@@ -195,12 +195,39 @@ describe('OpenTelemetry metrics through a kill and restart', () => {
     await provider.shutdown();
   });
 
+  test('durations: false counts and reads state, records no histogram', async () => {
+    const server = await startRedis();
+    const client = `otel-nod-${server.port}`;
+    const adapter = createRedisAdapter({ url: server.url, name: client });
+    const { provider, read } = inMemoryProvider();
+    instrumentRedisAdapter(adapter, { meterProvider: provider, durations: false });
+    await adapter.connect();
+    for (let i = 0; i < 2; i++) {
+      await adapter.executeRedisOperation(
+        (c) => c.get('k'),
+        () => null,
+        'get',
+      );
+    }
+    const m = await read();
+    const op = { [A.redisClient]: client, [A.dbOperation]: 'get' };
+    expect(value(m, 'breakwater.redis.operations', { ...op, [A.redisResult]: 'success' })).toBe(2);
+    expect(value(m, 'breakwater.breaker.calls', { [A.breakerName]: client })).toBe(2);
+    expect(histogram(m, 'db.client.operation.duration', op).count).toBe(0);
+    expect(histogram(m, 'breakwater.breaker.call.duration', {}).count).toBe(0);
+    await adapter.close();
+    await provider.shutdown();
+  });
+
   test('rejects bad options naming them', () => {
     const adapter = createRedisAdapter({ name: 'otel-options' });
     expect(() => instrumentRedisAdapter(adapter, { buckets: [1, 0.5] })).toThrow(
       /strictly increasing/,
     );
     expect(() => instrumentRedisAdapter(adapter, { maxOperations: 0 })).toThrow(/maxOperations/);
+    expect(() => instrumentRedisAdapter(adapter, { durations: 'no' as never })).toThrow(
+      /durations must be a boolean/,
+    );
     expect(() => instrumentRedisAdapter(adapter, { registry: 1 } as never)).toThrow(
       /unknown option "registry"/,
     );

@@ -73,12 +73,13 @@ export function instrumentResolvedOtelBreaker(
   const calls = meter.createObservableCounter(I.calls.name, I.calls);
   const fallbacks = meter.createObservableCounter(I.fallbacks.name, I.fallbacks);
   const transitions = meter.createObservableCounter(I.transitions.name, I.transitions);
-  const duration = durations
-    ? meter.createHistogram(I.callDuration.name, {
-        ...I.callDuration,
-        advice: { explicitBucketBoundaries: [...o.buckets] },
-      })
-    : undefined;
+  const duration =
+    durations && o.durations
+      ? meter.createHistogram(I.callDuration.name, {
+          ...I.callDuration,
+          advice: { explicitBucketBoundaries: [...o.buckets] },
+        })
+      : undefined;
 
   // Attribute objects are built once; the hot path only increments numbers.
   const byName: Attributes = { [A.breakerName]: name };

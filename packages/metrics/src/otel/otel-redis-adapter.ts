@@ -52,10 +52,12 @@ export function instrumentRedisAdapter(
   const client = checkAdapter(adapter);
   const o = resolveOtelOptions(options, 'redis-adapter');
   const meter = o.meter;
-  const duration = meter.createHistogram(I.operationDuration.name, {
-    ...I.operationDuration,
-    advice: { explicitBucketBoundaries: [...o.buckets] },
-  });
+  const duration = o.durations
+    ? meter.createHistogram(I.operationDuration.name, {
+        ...I.operationDuration,
+        advice: { explicitBucketBoundaries: [...o.buckets] },
+      })
+    : undefined;
   const operations = meter.createObservableCounter(I.operations.name, I.operations);
   const connectionCount = meter.createObservableUpDownCounter(
     I.connectionCount.name,
@@ -93,7 +95,7 @@ export function instrumentRedisAdapter(
         : result === 'success'
           ? attrs.success
           : attrs.error;
-    if (typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs)) {
+    if (duration !== undefined && durationMs >= 0 && Number.isFinite(durationMs)) {
       duration.record(durationMs / 1000, set);
     }
   };
@@ -142,7 +144,7 @@ export function instrumentRedisAdapter(
   );
   const subscriptions: Unsubscribe[] = [
     typeof adapter.observeOperations === 'function'
-      ? adapter.observeOperations(observeOperation)
+      ? adapter.observeOperations(observeOperation, { durations: o.durations })
       : adapter.on('operation', (e) =>
           observeOperation(e.operation, e.result, e.reason, e.durationMs ?? NaN),
         ),
