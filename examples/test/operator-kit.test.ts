@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BREAKER_METRICS, REDIS_METRICS } from '@breakwater/metrics';
+import { OTEL_BREAKER_INSTRUMENTS, OTEL_REDIS_INSTRUMENTS } from '@breakwater/metrics/otel';
 import { describe, expect, it } from 'vitest';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'operator');
@@ -100,5 +101,63 @@ describe('operator kit', () => {
     expect(used.size).toBeGreaterThan(8);
     for (const name of used) expect(known, `unknown metric ${name}`).toContain(name);
     for (const p of dashboard.panels) expect(p.targets.length, p.title).toBeGreaterThan(0);
+  });
+
+  describe('OpenTelemetry side', () => {
+    it('promtool accepts the OTel alert rules and the collector scrape config', async () => {
+      const rules = await promtool(['check', 'rules', 'alerts-otel.yml']);
+      expect(rules.out).toContain('SUCCESS: 4 rules found');
+      expect(rules.code).toBe(0);
+      const config = await promtool(['check', 'config', 'prometheus-otel.yml']);
+      expect(config.out).toMatch(/SUCCESS: prometheus-otel.yml is valid/);
+      expect(config.code).toBe(0);
+    });
+
+    it('promtool test rules passes the same four alerts on the translated OTel names', async () => {
+      const r = await promtool(['test', 'rules', 'alerts-otel.test.yml']);
+      expect(r.out).toContain('SUCCESS');
+      expect(r.code).toBe(0);
+    });
+
+    it('the OTel alerts use only names the collector makes of our instruments', () => {
+      // The Collector's Prometheus exporter: dots -> underscores, `{…}` units dropped,
+      // `s` -> `_seconds`, counters get `_total`, histograms `_bucket`/`_sum`/`_count`.
+      const counters = new Set([
+        OTEL_REDIS_INSTRUMENTS.operations.name,
+        OTEL_REDIS_INSTRUMENTS.reconnects.name,
+        OTEL_BREAKER_INSTRUMENTS.calls.name,
+        OTEL_BREAKER_INSTRUMENTS.fallbacks.name,
+        OTEL_BREAKER_INSTRUMENTS.transitions.name,
+      ]);
+      const translated = new Set<string>();
+      for (const i of [
+        ...Object.values(OTEL_REDIS_INSTRUMENTS),
+        ...Object.values(OTEL_BREAKER_INSTRUMENTS),
+      ]) {
+        let base = i.name.replaceAll('.', '_');
+        if (i.unit === 's') {
+          base += '_seconds';
+          for (const s of ['_bucket', '_sum', '_count']) translated.add(base + s);
+        }
+        translated.add(counters.has(i.name) ? `${base}_total` : base);
+      }
+      const rules = readFileSync(path.join(dir, 'alerts-otel.yml'), 'utf8');
+      const exprs = [...rules.matchAll(/expr: >-\n([\s\S]*?)\n\s+(?:for|labels):/g)].map(
+        (m) => m[1] ?? '',
+      );
+      expect(exprs).toHaveLength(4);
+      const used = new Set(
+        exprs.flatMap((e) =>
+          [...e.matchAll(/\b((?:breakwater|db_client)_[a-z_]+)\s*[{[]/g)].map((m) => m[1] ?? ''),
+        ),
+      );
+      expect([...used].sort()).toEqual([
+        'breakwater_breaker_state',
+        'breakwater_breaker_state_transitions_total',
+        'breakwater_redis_operations_total',
+        'db_client_connection_count',
+      ]);
+      for (const name of used) expect(translated, `unknown metric ${name}`).toContain(name);
+    });
   });
 });
