@@ -68,7 +68,7 @@ describe.each(CLIENTS)(
         const outcomes = await corruptRepeatedly(proxy, load, CORRUPTIONS);
         await load.stop();
         console.log(`${name} single server, corrupted reply`, {
-          outcomes,
+          outcomes: JSON.stringify(outcomes),
           calls: load.calls.length,
           wrong: load.count('wrong'),
           errors: load.count('error'),

@@ -92,7 +92,8 @@ export interface CorruptionOutcome {
   backAfterMs: number;
   /** Calls started after the corruption that got another key's value. */
   wrong: number;
-  fallbacks: number;
+  /** Fallbacks of calls started after the corruption, by kind. */
+  fallbacks: Partial<Record<RedisFailureKind, number>>;
 }
 
 /**
@@ -112,9 +113,10 @@ export async function corruptRepeatedly(
   const isValueChunk = (chunk: Buffer): boolean =>
     chunk[0] === 0x24 /* $ */ && chunk.includes('value:');
   for (let n = 0; n < count; n++) {
-    // steady state first: right values flowing
+    // steady state first: right values flowing for a while (the breaker's window holds them)
     const since = performance.now();
-    await waitFor(() => load.count('right', since) >= 20, 5000);
+    await waitFor(() => load.count('right', since) >= 200, 5000);
+    await new Promise((r) => setTimeout(r, 300));
     const connectionsBefore = proxy.connections;
     const hit = await proxy.corruptNextReply(isValueChunk);
     const isBack = (c: DrillCall): boolean =>
@@ -128,7 +130,7 @@ export async function corruptRepeatedly(
       newConnections: proxy.connections - connectionsBefore,
       backAfterMs: back ? Math.round(firstRight - hit.at) : Infinity,
       wrong: after.filter((c) => c.result === 'wrong').length,
-      fallbacks: after.filter((c) => c.result === 'fallback').length,
+      fallbacks: byKind(after),
     });
   }
   return out;
@@ -142,4 +144,10 @@ export async function waitFor(cond: () => boolean, ms: number): Promise<boolean>
     await new Promise((r) => setTimeout(r, 5));
   }
   return cond();
+}
+
+function byKind(calls: readonly DrillCall[]): Partial<Record<RedisFailureKind, number>> {
+  const out: Partial<Record<RedisFailureKind, number>> = {};
+  for (const c of calls) if (c.kind !== undefined) out[c.kind] = (out[c.kind] ?? 0) + 1;
+  return out;
 }

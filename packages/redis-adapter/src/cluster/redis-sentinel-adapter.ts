@@ -5,7 +5,8 @@
  */
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisSentinelType } from 'redis';
-import { classifyConnectionError } from '../classify-error.js';
+import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
+import { RedisCorruptedReplyError } from '../errors.js';
 import { executeWithContext, type OperationContext } from '../execute-redis-operation.js';
 import type {
   RedisAdapterEvents,
@@ -123,6 +124,14 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     s.on('error', (error: unknown) => {
       if (this.closed) return;
       const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      // A broken reply stream (master, replica or sentinel connection): node-redis kept the
+      // in-flight commands; drop every connection now, inside this emit, and reconnect.
+      if (
+        breaksReplyStream(cause) &&
+        core.topology.restart(new RedisCorruptedReplyError(connectionOf(error), { cause }))
+      ) {
+        return;
+      }
       if (core.topology.failIfPermanent(cause)) return;
       core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(cause), error);
     });
@@ -143,4 +152,12 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
       });
     });
   }
+}
+
+/** "master client 10.0.0.1:6379" from node-redis' passthrough error ("Master Client (…): …"). */
+function connectionOf(error: unknown): string {
+  const m = /^(Master|Replica|Sentinel) Client \(([^)]*)\)/.exec(
+    error instanceof Error ? error.message : '',
+  );
+  return m === null ? 'a Sentinel-managed connection' : `${m[1]!.toLowerCase()} client ${m[2]}`;
 }

@@ -132,6 +132,31 @@ export class TopologyConnection {
     return true;
   }
 
+  /**
+   * A connection inside the topology client can no longer be trusted (its reply stream broke,
+   * see breaksReplyStream): destroys the whole client now and connects it again at once.
+   * node-redis' Sentinel destroys its master, replica and sentinel clients synchronously when
+   * no reconfiguration is in flight, so no further reply is matched; commands it had in flight
+   * on the master re-run on the new connection (node-redis' own retry after a disconnect) or
+   * fall back at their deadline. Reports `error` (kind `connection`). Returns false when the
+   * client is not open or has never been ready (nothing to restart).
+   */
+  restart(error: Error): boolean {
+    const state = this.status.state;
+    // Before the first ready connection no call has been sent: the attempt's own outcome decides.
+    if (this.closing || !this.client.isOpen || (state !== 'ready' && state !== 'reconnecting')) {
+      return false;
+    }
+    if (state === 'ready') this.status.set('reconnecting');
+    const destroyed = this.destroyClient();
+    this.options.onError('connection', error);
+    // Reconnecting before the destroyed commands' rejections run makes node-redis' Sentinel
+    // retry them on the new master connection instead of on a client list it just emptied.
+    if (!this.client.isOpen) this.attempt();
+    else void destroyed.then(() => this.attempt());
+    return true;
+  }
+
   /** Stops connecting without closing for good: state 'closed'; `connect()` starts over. */
   stop(): void {
     if (this.closing) return;

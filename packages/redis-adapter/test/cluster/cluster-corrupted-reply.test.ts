@@ -98,7 +98,7 @@ describe('a corrupted reply on a Cluster node connection', () => {
       const outcomes = await corruptRepeatedly(proxy, load, CORRUPTIONS, onProxiedNode);
       await load.stop();
       console.log('cluster node, corrupted reply', {
-        outcomes,
+        outcomes: JSON.stringify(outcomes),
         calls: load.calls.length,
         wrong: load.count('wrong'),
         errors: load.count('error'),
