@@ -19,6 +19,14 @@ import type {
   RedisObserveOptions,
   RedisOperationObserver,
 } from './types.js';
+import {
+  adapterSummary,
+  inspectAdapter,
+  inspectSymbol,
+  type AdapterSummary,
+  type InspectFn,
+  type InspectOptions,
+} from './printable-adapter.js';
 
 /** A resilient Redis adapter around one client. */
 export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
@@ -59,6 +67,16 @@ export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
   }
 
   /** Current connection state. */
+  /** What a logger serialises: name, topology and state (never options or credentials). */
+  toJSON(): AdapterSummary {
+    return adapterSummary(this);
+  }
+
+  /** What `console.log` / `util.inspect` print: the same summary, never the password. */
+  [inspectSymbol](_depth: number, options: InspectOptions, inspectFn?: InspectFn): string {
+    return inspectAdapter(this, 'RedisAdapter', options, inspectFn);
+  }
+
   get connectionState(): RedisConnectionState {
     return this.connection.state;
   }

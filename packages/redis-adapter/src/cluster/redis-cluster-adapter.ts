@@ -36,6 +36,14 @@ import {
   TopologyAdapterCore,
   adapterBreakerOptions,
 } from './topology-adapter-core.js';
+import {
+  adapterSummary,
+  inspectAdapter,
+  inspectSymbol,
+  type AdapterSummary,
+  type InspectFn,
+  type InspectOptions,
+} from '../printable-adapter.js';
 
 /** The node-redis cluster client the adapter drives. */
 export type NodeRedisCluster = RedisClusterType;
@@ -101,6 +109,16 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   }
 
   /** Connection state of the topology (discovery), not of individual shards (see health()). */
+  /** What a logger serialises: name, topology and state (never options or credentials). */
+  toJSON(): AdapterSummary {
+    return adapterSummary(this);
+  }
+
+  /** What `console.log` / `util.inspect` print: the same summary, never the password. */
+  [inspectSymbol](_depth: number, options: InspectOptions, inspectFn?: InspectFn): string {
+    return inspectAdapter(this, 'RedisClusterAdapter', options, inspectFn);
+  }
+
   get connectionState(): RedisConnectionState {
     return this.core.topology.state;
   }

@@ -25,6 +25,14 @@ import {
   TopologyAdapterCore,
   adapterBreakerOptions,
 } from './topology-adapter-core.js';
+import {
+  adapterSummary,
+  inspectAdapter,
+  inspectSymbol,
+  type AdapterSummary,
+  type InspectFn,
+  type InspectOptions,
+} from '../printable-adapter.js';
 
 /** The node-redis Sentinel client the adapter drives. */
 export type NodeRedisSentinel = RedisSentinelType;
@@ -62,6 +70,16 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     // nodeClientOptions is the backstop for a deadline overrun.
     this.ctx = this.core.context(this.core.operationConnection(client), this.breaker);
     this.listen();
+  }
+
+  /** What a logger serialises: name, topology and state (never options or credentials). */
+  toJSON(): AdapterSummary {
+    return adapterSummary(this);
+  }
+
+  /** What `console.log` / `util.inspect` print: the same summary, never the password. */
+  [inspectSymbol](_depth: number, options: InspectOptions, inspectFn?: InspectFn): string {
+    return inspectAdapter(this, 'RedisSentinelAdapter', options, inspectFn);
   }
 
   get connectionState(): RedisConnectionState {
