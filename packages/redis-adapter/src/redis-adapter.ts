@@ -9,6 +9,7 @@ import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
 import { RedisConnection, type NodeRedisClientLike } from './connection.js';
 import { executeWithContext, type OperationContext } from './execute-redis-operation.js';
 import type { ResolvedRedisAdapterOptions } from './options.js';
+import { probeAfterReconnect } from './reconnect-probe.js';
 import type {
   RedisAdapterEvents,
   RedisAdapterLike,
@@ -55,15 +56,35 @@ export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
     this.client = client;
     this.breaker = new CircuitBreaker(options.name, adapterBreakerOptions(options));
     this.core = new AdapterCore(options);
+    const hooks = this.core.connectionHooks();
     this.connection = new RedisConnection(client, {
       connectTimeout: options.connectTimeout,
       reconnectBackoff: options.reconnectBackoff,
       clock: options.clock,
       ownsReconnect: ownsClient,
       ...(lifecycle === undefined ? {} : { lifecycle }),
-      ...this.core.connectionHooks(),
+      ...hooks,
+      onStateChange: (change) => {
+        hooks.onStateChange(change);
+        if (change.to === 'ready') this.probe();
+      },
     });
     this.ctx = this.core.context(this.connection, this.breaker);
+  }
+
+  /** A fresh connection while the breaker is open: one PING is its half-open trial. */
+  private probe(): void {
+    const connection = this.connection;
+    const epoch = connection.epoch;
+    const client = this.client as { ping?: () => Promise<unknown> };
+    if (typeof client.ping !== 'function') return;
+    probeAfterReconnect({
+      breaker: this.breaker,
+      ping: () => (client.ping as () => Promise<unknown>).call(client),
+      timeout: this.options.operationTimeout,
+      clock: this.options.clock,
+      stillCurrent: () => connection.epoch === epoch && connection.isReady(),
+    });
   }
 
   /** Current connection state. */

@@ -112,7 +112,7 @@ describe('redis adapter diagnostics channels', () => {
     expect(reconnecting.length).toBeGreaterThan(0);
     expect(reconnecting[0]).toMatchObject({ client: name, attempt: 0, kind: 'connection' });
     expect(breakerStates[0]).toBe('closed->open');
-    expect(breakerStates.at(-1)).toBe('half-open->closed');
+    expect(breakerStates.at(-1)).toMatch(/^(half-open|open)->closed$/); // trial or reconnect probe
 
     // Operations: start, end, asyncStart, asyncEnd for each; error for the data error.
     const starts = traced.filter((t) => t.phase === 'start');

