@@ -5,6 +5,7 @@
  */
 import { createSentinel } from 'redis';
 import { buildNodeClientOptions } from './node-client-options.js';
+import { createSentinelMasterQuery } from './sentinel-master-query.js';
 import { RedisSentinelAdapter, type NodeRedisSentinel } from './redis-sentinel-adapter.js';
 import {
   resolveRedisSentinelAdapterOptions,
@@ -53,6 +54,14 @@ export function createRedisSentinelAdapter(
   options: RedisSentinelAdapterOptions,
 ): RedisSentinelAdapter {
   const resolved = resolveRedisSentinelAdapterOptions(options);
-  const client = createSentinel(buildSentinelOptions(resolved)) as unknown as NodeRedisSentinel;
-  return new RedisSentinelAdapter(client, resolved);
+  const sentinelOptions = buildSentinelOptions(resolved);
+  const client = createSentinel(sentinelOptions) as unknown as NodeRedisSentinel;
+  const askSentinels = createSentinelMasterQuery(
+    resolved.sentinelRootNodes,
+    resolved.masterName,
+    (sentinelOptions as { sentinelClientOptions: Record<string, unknown> }).sentinelClientOptions,
+    resolved.base.operationTimeout,
+    resolved.base.clock,
+  );
+  return new RedisSentinelAdapter(client, resolved, askSentinels);
 }

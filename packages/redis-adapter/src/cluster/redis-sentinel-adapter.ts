@@ -1,13 +1,19 @@
 /**
  * The adapter over a Redis Sentinel set (node-redis' own createSentinel). Same surface as the
  * single-server adapter (RedisAdapterLike). One breaker: a Sentinel set has one master, so
- * every call depends on the same server.
+ * every call depends on the same server. A master that stops answering is watched by a
+ * {@link SentinelMasterWatch} (calls fall back at once instead of paying their deadline; the
+ * breaker is reset when node-redis switches to another master).
  */
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisSentinelType } from 'redis';
 import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
 import { RedisCorruptedReplyError } from '../errors.js';
-import { executeWithContext, type OperationContext } from '../execute-redis-operation.js';
+import {
+  executeWithContext,
+  type OperationConnection,
+  type OperationContext,
+} from '../execute-redis-operation.js';
 import type {
   RedisAdapterEvents,
   RedisAdapterLike,
@@ -19,6 +25,7 @@ import type {
   RedisOperationObserver,
 } from '../types.js';
 import { seedList } from './cluster-options.js';
+import { SentinelMasterWatch } from './sentinel-master-watch.js';
 import type { ResolvedRedisSentinelAdapterOptions } from './sentinel-options.js';
 import {
   TOPOLOGY_CONNECTION_OPERATION,
@@ -43,6 +50,12 @@ export interface RedisSentinelAdapterEvents extends RedisAdapterEvents {
   topologyChange: { type: string; node: { host: string; port: number } | undefined; at: number };
 }
 
+/** Pause between probe rounds of a master that stopped answering, in ms. */
+export const MASTER_PROBE_INTERVAL_MS = 250;
+
+/** Asks the sentinels which master they name now (`host:port`; undefined: none answered). */
+export type SentinelMasterQuery = () => Promise<string | undefined>;
+
 /** A resilient adapter over a node-redis Sentinel client. */
 export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel> {
   /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
@@ -53,22 +66,41 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
   readonly client: NodeRedisSentinel;
   private readonly core: TopologyAdapterCore<RedisSentinelAdapterEvents>;
   private readonly ctx: OperationContext<NodeRedisSentinel>;
+  /** The master watch: see sentinel-master-watch.ts. */
+  private readonly watch: SentinelMasterWatch;
   private closed = false;
 
   /** @internal use createRedisSentinelAdapter */
   constructor(
     client: NodeRedisSentinel,
     private readonly options: ResolvedRedisSentinelAdapterOptions,
+    askSentinels: SentinelMasterQuery = () => Promise.resolve(undefined),
   ) {
     const base = options.base;
     this.name = base.name;
     this.client = client;
     this.core = new TopologyAdapterCore<RedisSentinelAdapterEvents>(base, client);
     this.breaker = new CircuitBreaker(base.name, adapterBreakerOptions(base));
-    // The master's clients are internal to node-redis. A frozen master is failed over by the
-    // sentinels (down-after-milliseconds), which replaces those clients; socketTimeout in
-    // nodeClientOptions is the backstop for a deadline overrun.
-    this.ctx = this.core.context(this.core.operationConnection(client), this.breaker);
+    const hooks = this.core.connectionHooks();
+    this.watch = new SentinelMasterWatch({
+      clock: base.clock,
+      probeInterval: MASTER_PROBE_INTERVAL_MS,
+      // through node-redis' own master connection: an answer proves the calls' path works
+      ping: () => client.ping(),
+      askSentinels,
+      onMasterChanged: () => this.breaker.reset(),
+      onSuspectChange: (suspect) => {
+        if (this.closed || this.core.topology.state !== 'ready') return;
+        const at = base.clock.now();
+        hooks.onStateChange(
+          suspect
+            ? { from: 'ready', to: 'reconnecting', at }
+            : { from: 'reconnecting', to: 'ready', at },
+        );
+      },
+      onError: (kind, error) => this.core.onFailure(TOPOLOGY_CONNECTION_OPERATION, kind, error),
+    });
+    this.ctx = this.core.context(this.masterConnection(), this.breaker);
     this.listen();
   }
 
@@ -82,8 +114,10 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     return inspectAdapter(this, 'RedisSentinelAdapter', options, inspectFn);
   }
 
+  /** The topology's state, `reconnecting` while the master is suspect. */
   get connectionState(): RedisConnectionState {
-    return this.core.topology.state;
+    const state = this.core.topology.state;
+    return state === 'ready' && this.watch.suspect ? 'reconnecting' : state;
   }
 
   /**
@@ -107,8 +141,17 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     return executeWithContext(this.ctx, op, fallback, name, options);
   }
 
+  /**
+   * While the master is suspect (a failover is expected to restore service) the status is
+   * `warn`, even with the breaker open; `fail` only when the topology itself failed or closed.
+   */
   health(): RedisHealth {
-    return this.core.health(this.core.topology.state, this.breaker);
+    const h = this.core.health(this.connectionState, this.breaker);
+    if (this.watch.suspect && h.status === 'fail') {
+      const state = this.core.topology.state;
+      if (state !== 'failed' && state !== 'closed') return { ...h, status: 'warn' };
+    }
+    return h;
   }
 
   /**
@@ -131,7 +174,41 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watch.stop();
     await this.core.topology.close();
+  }
+
+  /**
+   * The connection executeWithContext sees: the topology's, not ready while the master is
+   * suspect (the grace counted from when it became suspect), and an overrun starts suspicion.
+   */
+  private masterConnection(): OperationConnection<NodeRedisSentinel> {
+    const topology = this.core.topology;
+    const watch = this.watch;
+    const clock = this.options.base.clock;
+    const state = (): RedisConnectionState => this.connectionState;
+    return {
+      client: this.client,
+      get epoch() {
+        return watch.epoch;
+      },
+      get state() {
+        return state();
+      },
+      get notReadySince() {
+        return topology.isReady() ? watch.suspectSince : topology.notReadySince;
+      },
+      isReady: () => topology.isReady() && !watch.suspect,
+      waitForReady: async (ms) => {
+        const start = clock.now();
+        if (!topology.isReady() && !(await topology.waitForReady(ms))) return false;
+        return watch.waitForClear(ms - (clock.now() - start));
+      },
+      notReadyCause: () => topology.failure,
+      onDeadlineOverrun: (epoch) => {
+        if (!this.closed) watch.onDeadlineOverrun(epoch);
+      },
+    };
   }
 
   private listen(): void {
@@ -151,7 +228,17 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
         return;
       }
       if (core.topology.failIfPermanent(cause)) return;
-      core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(cause), error);
+      const kind = classifyConnectionError(cause);
+      core.onFailure(TOPOLOGY_CONNECTION_OPERATION, kind, error);
+      // node-redis names the failing client: "Master Client (host:port): …"
+      if (
+        (kind === 'connection' || kind === 'timeout') &&
+        error instanceof Error &&
+        error.message.startsWith('Master Client (') &&
+        core.topology.isReady()
+      ) {
+        this.watch.onConnectionError(cause);
+      }
     });
     s.on('ready', () => {
       if (this.closed) return;
@@ -161,7 +248,11 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
       if (!this.closed) core.topology.markReconnecting();
     });
     s.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
-      if (this.closed || !core.events.has('topologyChange')) return;
+      if (this.closed) return;
+      if (event.type === 'MASTER_CHANGE' && event.node !== undefined) {
+        this.watch.onMasterChange(`${event.node.host}:${event.node.port}`);
+      }
+      if (!core.events.has('topologyChange')) return;
       core.events.emit('topologyChange', {
         type: event.type,
         node:
