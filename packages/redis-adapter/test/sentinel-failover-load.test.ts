@@ -148,13 +148,14 @@ function check(label: string, o: Outcome): void {
   );
   const all = summarize(o.records);
   const t = (x: number): number => Math.round(x - o.faultAt);
+  const slowest = o.records.reduce((m, r) => (r.end - r.start > m.end - m.start ? r : m));
   console.log(
     `[sentinel ${label}] deadline ${DEADLINE} ms; promotion observed at ${t(o.promotedAt)} ms; node-redis switched at ${t(o.switchedAt)} ms; ` +
       `first success at ${o.firstOk === undefined ? 'never' : t(o.firstOk.end)} ms\n` +
       `  full-deadline calls: first second ${fullFirst.length}/${firstSecond.length}; after it ${full.length}/${afterFirstSecond.length} (${(share * 100).toFixed(2)} %)\n` +
       `  health while unreachable (${unreachable.length} samples): ${JSON.stringify(countBy(unreachable.map((h) => h.status)))}\n` +
       `  late writes (fallback taken, INCR executed later): unsignalled ${o.late.unsignalled}, signalled ${o.late.signalled}\n` +
-      `  all: ${JSON.stringify(all)}\n  unhandled rejections: ${unhandled.length}`,
+      `  all: ${JSON.stringify(all)}; slowest started at ${t(slowest.start)} ms (${slowest.kind ?? slowest.result})\n  unhandled rejections: ${unhandled.length}`,
   );
   expect(unhandled).toEqual([]);
   expect(all.errors).toBe(0);
