@@ -178,6 +178,28 @@ describe('executeWithContext', () => {
     expect(await executeWithContext(ctx, (c) => ++c.calls, fb, 'get')).toBe('fallback:auth');
   });
 
+  it.each([
+    ['ready', 'ready'],
+    ['down (where a fallback used to hide the bug)', 'failed'],
+  ] as const)(
+    'an op that is not a function rejects with a TypeError, never throws, never falls back (%s)',
+    async (_label, state) => {
+      const { ctx, connection, fb, fallbacks, breaker } = setup();
+      connection.state = state;
+      connection.cause = new RedisAuthenticationError('x');
+      for (const op of [undefined, null, 42, 'get', {}]) {
+        let p: Promise<unknown> | undefined;
+        expect(() => {
+          p = executeWithContext(ctx, op as never, fb, 'get');
+        }).not.toThrow();
+        await expect(p).rejects.toThrow(TypeError);
+        await expect(p).rejects.toThrow(/op must be a function/);
+      }
+      expect(fallbacks).toEqual([]);
+      expect(breaker.getStats().state).toBe('closed');
+    },
+  );
+
   it('data errors propagate unchanged, are reported as data and do not count', async () => {
     const { ctx, breaker, failures, fb, fallbacks, events } = setup();
     const wrongType = new SimpleError(

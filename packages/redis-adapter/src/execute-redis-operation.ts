@@ -100,6 +100,16 @@ export function executeWithContext<C, T, F = T>(
   name: string,
   options?: RedisOperationOptions,
 ): Promise<T | F> {
+  // A caller's bug, not an outage: never hidden behind the fallback while Redis is down, and
+  // reported the way every other outcome is, as a settled promise (never a synchronous throw).
+  if (typeof op !== 'function') {
+    const got = op === null ? 'null' : typeof op;
+    return Promise.reject(
+      new TypeError(
+        `executeRedisOperation: op must be a function (client, signal) => …, got ${got}`,
+      ),
+    );
+  }
   if (operationChannel.hasSubscribers) return executeTraced(ctx, op, fallback, name, options);
   return executeUntraced(ctx, { dispatched: -1, fellBack: undefined }, op, fallback, name, options);
 }
