@@ -1,16 +1,15 @@
 /** A tiny typed event emitter (no Node EventEmitter). */
-import createDebug from 'debug';
+import { invokeUserCallback } from './invoke-user-callback.js';
 import type { Unsubscribe } from './types.js';
-
-const debug = createDebug('breakwater:breaker');
 
 type Listener<T> = (payload: T) => void;
 type ListenerMap<Events> = { [K in keyof Events]?: Listener<Events[K]>[] };
 
 /**
  * Typed emitter. Listener lists are copy-on-write, so a listener may subscribe or unsubscribe
- * while an event is being dispatched. A listener that throws is reported through `debug`
- * (`breakwater:breaker`) and never disturbs the emitter's owner or the other listeners.
+ * while an event is being dispatched. A listener that throws (anything) or returns a rejected
+ * promise is contained by {@link invokeUserCallback}: it never disturbs the emitter's owner or
+ * the other listeners. The one emitter of every package (the adapter's and recipes' events too).
  */
 export class Emitter<Events extends object> {
   /** Created with the first subscription: an emitter nobody listens to is one small object. */
@@ -46,16 +45,10 @@ export class Emitter<Events extends object> {
     return this.listeners !== null && this.listeners[event] !== undefined;
   }
 
-  /** Calls every listener of `event` with `payload`; exceptions are swallowed and logged. */
+  /** Calls every listener of `event` with `payload`; failures are contained and logged. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const list = this.listeners?.[event];
     if (list === undefined) return;
-    for (const listener of list) {
-      try {
-        listener(payload);
-      } catch (error) {
-        debug('listener for %s threw: %O', String(event), error);
-      }
-    }
+    for (const listener of list) invokeUserCallback(event as string, listener, payload);
   }
 }

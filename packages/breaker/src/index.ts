@@ -65,3 +65,5 @@ export type {
 } from './types.js';
 export { holdProcess, whileHeld } from './hold-process.js';
 export type { ReleaseHold } from './hold-process.js';
+export { Emitter } from './emitter.js';
+export { invokeUserCallback, describeThrown } from './invoke-user-callback.js';

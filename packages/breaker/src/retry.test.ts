@@ -116,6 +116,25 @@ describe('retry: shouldRetry', () => {
     expect(fn).toHaveBeenCalledTimes(1);
   });
 
+  it('an onRetry that throws anything or rejects does not end the retries', async () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    for (const onRetry of [
+      () => {
+        throw revoked.proxy;
+      },
+      async () => {
+        throw new Error('log transport down');
+      },
+    ]) {
+      const t = fakeTimers();
+      const fn = vi.fn((a: number) => (a < 3 ? Promise.reject(new Error('e')) : 'ok'));
+      const s = track(retry(fn, { attempts: 3, backoff: constantBackoff(10), onRetry, timers: t }));
+      await t.advance(100);
+      expect(s).toEqual({ state: 'resolved', value: 'ok' });
+    }
+  });
+
   it('waits at least retryAfter when the user retries a BrokenCircuitError', async () => {
     const t = fakeTimers();
     const onRetry = vi.fn();

@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import type { Backoff } from './backoff.js';
 import { MAX_TIMER_DELAY, exponentialBackoff } from './backoff.js';
 import { isBrokenCircuitError } from './errors.js';
+import { invokeUserCallback } from './invoke-user-callback.js';
 import { describeValue } from './describe-value.js';
 import { isRetryBudget, type RetryBudget } from './retry-budget.js';
 
@@ -237,14 +238,20 @@ export async function retry<T>(
         delayMs = Math.max(delayMs, error.retryAfter as number);
       }
       log('execution %d failed (%s); retrying in %d ms', attempt, errorName(error), delayMs);
-      onRetry?.({ error, attempt, delayMs });
+      // A throwing or rejecting onRetry (a logger) must not end the retries early.
+      if (onRetry !== undefined)
+        invokeUserCallback('onRetry', onRetry, { error, attempt, delayMs });
       await sleep(delayMs, signal, timers);
     }
   }
 }
 
 // Only the error's name is logged: messages may carry connection strings or other secrets.
-const errorName = (e: unknown): string =>
-  typeof e === 'object' && e !== null && typeof (e as { name?: unknown }).name === 'string'
-    ? (e as { name: string }).name
-    : typeof e;
+const errorName = (e: unknown): string => {
+  try {
+    const name = typeof e === 'object' && e !== null ? (e as { name?: unknown }).name : undefined;
+    return typeof name === 'string' ? name : typeof e;
+  } catch {
+    return typeof e; // a revoked Proxy or a throwing `name` getter
+  }
+};

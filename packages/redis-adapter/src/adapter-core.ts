@@ -5,12 +5,12 @@
  * executeWithContext, and the outcome handling of `connect()`.
  */
 import {
+  Emitter,
   systemClock,
   type CircuitBreaker,
   type CircuitBreakerOptions,
   type Unsubscribe,
 } from '@breakwater/breaker';
-import { AdapterEvents } from './adapter-events.js';
 import {
   connectionChannel,
   reconnectingChannel,
@@ -68,7 +68,7 @@ export interface ConnectionHooks {
 
 /** Events, reporting and last error of one adapter. */
 export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents> {
-  readonly events = new AdapterEvents<Events>();
+  readonly events = new Emitter<Events>();
   readonly gate: ErrorReportGate;
   lastError: RedisHealth['lastError'] = null;
   /** What every context of this adapter calls per operation; undefined while nobody observes. */
@@ -78,10 +78,10 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
   };
   private observers: readonly { fn: RedisOperationObserver; timed: boolean }[] = [];
   /** The same emitter seen through the events every adapter has. */
-  private readonly base: AdapterEvents<RedisAdapterEvents>;
+  private readonly base: Emitter<RedisAdapterEvents>;
 
   constructor(readonly options: ResolvedRedisAdapterOptions) {
-    const events = (this.base = this.events as unknown as AdapterEvents<RedisAdapterEvents>);
+    const events = (this.base = this.events as unknown as Emitter<RedisAdapterEvents>);
     this.gate = new ErrorReportGate({
       reporter: options.reporter,
       interval: options.reportInterval,

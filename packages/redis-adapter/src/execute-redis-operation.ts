@@ -3,8 +3,12 @@
  * fallback + reporting. It knows nothing about node-redis: it works on the small
  * {@link OperationConnection} interface (a test runs it around an ioredis client).
  */
-import createDebug from 'debug';
-import { isTimeoutError, type CircuitBreaker, type Clock } from '@breakwater/breaker';
+import {
+  invokeUserCallback,
+  isTimeoutError,
+  type CircuitBreaker,
+  type Clock,
+} from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
 import { RedisNotReadyError } from './errors.js';
@@ -18,8 +22,6 @@ import type {
   RedisOperationOptions,
   RedisOperationResult,
 } from './types.js';
-
-const debug = createDebug('breakwater:redis');
 
 /** What executeRedisOperation needs from a connection. Implementable for any client. */
 export interface OperationConnection<C> {
@@ -179,11 +181,7 @@ function settled<C>(
   durationMs: number,
 ): void {
   if (observer !== undefined) {
-    try {
-      observer(operation, result, reason, durationMs);
-    } catch (error) {
-      debug('an operation observer threw (ignored): %s', (error as Error)?.message);
-    }
+    invokeUserCallback('operation observer', observer, operation, result, reason, durationMs);
   }
   const events = ctx.operationEvents;
   if (events !== undefined && events.hasListeners()) {

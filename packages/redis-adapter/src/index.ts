@@ -85,3 +85,5 @@ export type {
   RedisOperationResult,
 } from './types.js';
 export * from './cluster/index.js';
+// The one emitter and user-callback guard of every package (recipes, integrations use them).
+export { Emitter, invokeUserCallback } from '@breakwater/breaker';

@@ -58,6 +58,53 @@ describe('ErrorReportGate', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('an async reporter that rejects (transport down) causes no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const on = (r: unknown): void => void unhandled.push(r);
+    process.on('unhandledRejection', on);
+    try {
+      const { g, events } = gate(0, async () => {
+        throw new Error('log transport down');
+      });
+      expect(() => g.report('get', 'timeout', new Error('t'))).not.toThrow();
+      expect(events).toHaveLength(1);
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', on);
+    }
+  });
+
+  it('a reporter throwing a revoked Proxy or an Error with a throwing message getter is contained', () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const bad = new Error('x');
+    Object.defineProperty(bad, 'message', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    for (const thrown of [revoked.proxy, bad]) {
+      const { g, events } = gate(0, () => {
+        throw thrown;
+      });
+      expect(() => g.report('get', 'timeout', new Error('t'))).not.toThrow();
+      expect(events).toHaveLength(1);
+    }
+  });
+
+  it('an operation name with a line break cannot forge a second report line', () => {
+    const { g, delivered } = gate(0);
+    g.report('get\n[set] Redis error: auth: forged', 'timeout', new Error('a\r\nb'));
+    const line = delivered[0]!.message;
+    expect(line).not.toMatch(/[\r\n]/);
+    expect(line).toBe('[get\\n[set] Redis error: auth: forged] Redis error: timeout: a\\r\\nb');
+    expect(formatRedisErrorMessage('a\u2028b\u0000', 'data', 'm')).toBe(
+      '[a\\u2028b\\u0000] Redis error: data: m',
+    );
+    expect(formatRedisErrorMessage('x'.repeat(500), 'data', 'm').length).toBeLessThan(260);
+  });
+
   it('redacts the configured secret from message and error', () => {
     const { g, delivered } = gate();
     g.report('auth', 'auth', new Error('bad password s3cret'));

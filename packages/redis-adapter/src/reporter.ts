@@ -4,7 +4,7 @@
  * limiting per operation, and a reporter that may throw without consequences.
  */
 import createDebug from 'debug';
-import type { Clock } from '@breakwater/breaker';
+import { invokeUserCallback, type Clock } from '@breakwater/breaker';
 import { errorMessage, redactError } from './redact.js';
 import type { RedisErrorReport, RedisFailureKind } from './types.js';
 
@@ -19,7 +19,35 @@ export function formatRedisErrorMessage(
   kind: RedisFailureKind | 'data',
   message: string,
 ): string {
-  return `[${operation}] Redis error: ${kind}: ${message}`;
+  return `[${safeOperationName(operation)}] Redis error: ${kind}: ${oneLine(message)}`;
+}
+
+/** Line breaks and other control characters, which could forge a second log line. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const escapeControl = (c: string): string => {
+  if (c === '\n') return '\\n';
+  if (c === '\r') return '\\r';
+  if (c === '\t') return '\\t';
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+};
+/** Longest operation name shown in a report line; longer names are cut with `…`. */
+const MAX_OPERATION_NAME = 200;
+
+/**
+ * An operation name as shown in a report line: control characters escaped (`\n` stays visible
+ * as the two characters `\` `n`, so a name cannot start a forged second line), at most 200
+ * characters, and `String(name)` of a non-string.
+ */
+export function safeOperationName(operation: unknown): string {
+  let s = typeof operation === 'string' ? operation : String(operation);
+  if (s.length > MAX_OPERATION_NAME) s = `${s.slice(0, MAX_OPERATION_NAME)}…`;
+  return s.replace(CONTROL, escapeControl);
+}
+
+/** An error message on one line (the same escaping). */
+function oneLine(message: string): string {
+  return message.replace(CONTROL, escapeControl);
 }
 
 /**
@@ -100,11 +128,9 @@ export class ErrorReportGate {
     } catch {
       return; // a hostile error object (throwing getters): nothing sensible to report
     }
-    try {
-      o.reporter(report);
-    } catch (reporterError) {
-      debug('the error reporter threw (ignored): %s', errorMessage(reporterError, o.secrets));
-    }
-    o.onDelivered?.(report);
+    // Anything the reporter throws, and a rejected promise from an async reporter (a logger
+    // whose transport is down with Redis), is contained: the call's outcome never changes.
+    invokeUserCallback('reporter', o.reporter, report);
+    if (o.onDelivered !== undefined) invokeUserCallback('report', o.onDelivered, report);
   }
 }
