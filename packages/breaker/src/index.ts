@@ -66,4 +66,4 @@ export type {
 export { holdProcess, whileHeld } from './hold-process.js';
 export type { ReleaseHold } from './hold-process.js';
 export { Emitter } from './emitter.js';
-export { invokeUserCallback, describeThrown } from './invoke-user-callback.js';
+export { invokeUserCallback, containRejection, describeThrown } from './invoke-user-callback.js';

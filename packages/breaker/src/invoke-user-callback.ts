@@ -46,6 +46,14 @@ export function invokeUserCallback<A extends unknown[]>(
     debug('callback %s threw (ignored): %s', what, describeThrown(error));
     return;
   }
+  containRejection(what, result);
+}
+
+/**
+ * If `result` is a promise (what an `async` callback returns), handles its rejection by
+ * logging it, so it cannot become an unhandled rejection. Never throws, whatever `result` is.
+ */
+export function containRejection(what: string, result: unknown): void {
   if (result === undefined || result === null) return;
   if (typeof result !== 'object' && typeof result !== 'function') return;
   try {

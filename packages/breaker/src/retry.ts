@@ -6,7 +6,7 @@ import createDebug from 'debug';
 import type { Backoff } from './backoff.js';
 import { MAX_TIMER_DELAY, exponentialBackoff } from './backoff.js';
 import { isBrokenCircuitError } from './errors.js';
-import { invokeUserCallback } from './invoke-user-callback.js';
+import { containRejection } from './invoke-user-callback.js';
 import { describeValue } from './describe-value.js';
 import { isRetryBudget, type RetryBudget } from './retry-budget.js';
 
@@ -238,9 +238,9 @@ export async function retry<T>(
         delayMs = Math.max(delayMs, error.retryAfter as number);
       }
       log('execution %d failed (%s); retrying in %d ms', attempt, errorName(error), delayMs);
-      // A throwing or rejecting onRetry (a logger) must not end the retries early.
-      if (onRetry !== undefined)
-        invokeUserCallback('onRetry', onRetry, { error, attempt, delayMs });
+      // A synchronous throw rejects the retry (documented); a rejected promise from an async
+      // onRetry (a logger) is contained: it would otherwise be an unhandled rejection.
+      if (onRetry !== undefined) containRejection('onRetry', onRetry({ error, attempt, delayMs }));
       await sleep(delayMs, signal, timers);
     }
   }
