@@ -140,6 +140,34 @@ describe('redisAdapterOptionsFromEnv', () => {
     expect(e.message).not.toContain('hunter2');
   });
 
+  it('REDIS_PING_INTERVAL=off alone works: the adapter is created, the dead-socket detector off', async () => {
+    expect(redisAdapterOptionsFromEnv({ REDIS_PING_INTERVAL: 'off' })).toMatchObject({
+      pingInterval: false,
+      socketTimeout: false,
+    });
+    const a = createRedisAdapterFromEnv({ REDIS_PING_INTERVAL: 'off' });
+    await a.close();
+  });
+
+  it.each([
+    [{ REDIS_PING_INTERVAL: '30000', REDIS_SOCKET_TIMEOUT: '1000' }, 'REDIS_SOCKET_TIMEOUT'],
+    [{ REDIS_PING_INTERVAL: '30000' }, 'REDIS_PING_INTERVAL'],
+    [{ REDIS_PING_INTERVAL: 'off', REDIS_SOCKET_TIMEOUT: '5000' }, 'REDIS_SOCKET_TIMEOUT'],
+    [{ REDIS_SOCKET_TIMEOUT: 'abc' }, 'REDIS_SOCKET_TIMEOUT'],
+    [{ REDIS_URL: 'redis://:pw-secret@h:1/abc' }, 'REDIS_URL'],
+    [{ REDIS_TLS: 'false', REDIS_TLS_SERVERNAME: 'redis.example' }, 'REDIS_TLS_SERVERNAME'],
+  ])('%o throws RedisConfigError naming %s (and no secret)', (env, variable) => {
+    let error: unknown;
+    try {
+      createRedisAdapterFromEnv(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(isRedisConfigError(error)).toBe(true);
+    expect((error as RedisConfigError).message).toContain(variable);
+    expect((error as RedisConfigError).message).not.toContain('pw-secret');
+  });
+
   it('createRedisAdapterFromEnv merges overrides (breaker merged key by key)', async () => {
     const adapter = createRedisAdapterFromEnv(
       { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1', REDIS_CIRCUIT_BREAKER_FAILURE_THRESHOLD: '7' },

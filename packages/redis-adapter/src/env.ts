@@ -3,7 +3,7 @@
  * naming the variable and showing the value (URLs redacted; a password is never shown).
  */
 import { RedisConfigError } from './errors.js';
-import type { RedisAdapterOptions } from './options.js';
+import { DEFAULT_REDIS_ADAPTER_OPTIONS, type RedisAdapterOptions } from './options.js';
 import { redactUrl } from './redact.js';
 import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
 import type { RedisAdapter } from './redis-adapter.js';
@@ -108,6 +108,13 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
         `REDIS_URL must start with redis:// or rediss://, got ${redactUrl(url)}`,
       );
     }
+    const path = new URL(url).pathname;
+    if (path !== '' && path !== '/' && !/^\/\d{1,10}$/.test(path)) {
+      throw new RedisConfigError(
+        'REDIS_URL',
+        `REDIS_URL must name the database as /<number>, got ${redactUrl(url)}`,
+      );
+    }
     o.url = url;
   }
   const host = read(env, 'REDIS_HOST');
@@ -126,6 +133,12 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
     throw new RedisConfigError(
       'REDIS_TLS',
       'REDIS_TLS is false but REDIS_URL uses rediss:// (TLS)',
+    );
+  }
+  if (tls === false && servername !== undefined) {
+    throw new RedisConfigError(
+      'REDIS_TLS_SERVERNAME',
+      `REDIS_TLS_SERVERNAME is set (${JSON.stringify(servername)}) but REDIS_TLS is false: unset one`,
     );
   }
   if (tls === true || servername !== undefined) {
@@ -151,6 +164,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
   if (ping !== undefined) o.pingInterval = ping;
   const socketTimeout = millis(env, 'REDIS_SOCKET_TIMEOUT', 1, true);
   if (socketTimeout !== undefined) o.socketTimeout = socketTimeout;
+  checkPingAndSocketTimeout(o, ping, socketTimeout);
   const require = boolean(env, 'REDIS_REQUIRE_CONNECTION');
   if (require !== undefined) o.requireConnection = require;
 
@@ -163,6 +177,39 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
   if (halfOpen !== undefined) breaker.halfOpenMaxAttempts = halfOpen;
   if (Object.keys(breaker).length > 0) o.breaker = breaker;
   return o;
+}
+
+/**
+ * The dead-socket detector (socketTimeout) relies on keepalive PINGs: REDIS_PING_INTERVAL=off
+ * alone turns it off too; a conflict between the two variables is reported naming them (the
+ * adapter's own check would name its internal options instead).
+ */
+function checkPingAndSocketTimeout(
+  o: RedisAdapterOptions,
+  ping: number | false | undefined,
+  socketTimeout: number | false | undefined,
+): void {
+  if (ping === false && socketTimeout === undefined) {
+    o.socketTimeout = false;
+    return;
+  }
+  const d = DEFAULT_REDIS_ADAPTER_OPTIONS;
+  const effPing = ping ?? d.pingInterval;
+  const effSocket = socketTimeout ?? d.socketTimeout;
+  if (ping === undefined && socketTimeout === undefined) return;
+  if (effSocket !== false && effPing === false) {
+    throw new RedisConfigError(
+      'REDIS_SOCKET_TIMEOUT',
+      `REDIS_SOCKET_TIMEOUT (${effSocket}) needs REDIS_PING_INTERVAL, which is off: idle connections would be dropped`,
+    );
+  }
+  if (effSocket !== false && effPing !== false && effSocket <= effPing) {
+    const name = socketTimeout !== undefined ? 'REDIS_SOCKET_TIMEOUT' : 'REDIS_PING_INTERVAL';
+    throw new RedisConfigError(
+      name,
+      `REDIS_SOCKET_TIMEOUT (${effSocket}) must be above REDIS_PING_INTERVAL (${effPing})`,
+    );
+  }
 }
 
 /**
