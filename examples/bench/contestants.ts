@@ -9,9 +9,16 @@ import { createRequire } from 'node:module';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisAdapter } from '@breakwater/redis-adapter';
+import { createIoredisAdapter } from '@breakwater/redis-adapter/ioredis';
 import type { Outcome } from '../demo/load-generator.js';
 
-export const CONTESTANTS = ['node-redis', 'ioredis', 'opossum', 'breakwater'] as const;
+export const CONTESTANTS = [
+  'node-redis',
+  'ioredis',
+  'opossum',
+  'breakwater',
+  'breakwater-ioredis',
+] as const;
 export type ContestantName = (typeof CONTESTANTS)[number];
 
 /** What each contestant is, for the table. */
@@ -19,7 +26,8 @@ export const CONTESTANT_LABELS: Readonly<Record<ContestantName, string>> = {
   'node-redis': 'node-redis 6.4 defaults',
   ioredis: 'ioredis 6.1 defaults',
   opossum: 'node-redis + opossum 9',
-  breakwater: 'breakwater',
+  breakwater: 'breakwater (node-redis)',
+  'breakwater-ioredis': 'breakwater (ioredis 6.1)',
 };
 
 export interface Contestant {
@@ -100,8 +108,20 @@ function opossum(url: string, settings: BreakerSettings): Contestant {
   };
 }
 
-function breakwater(url: string, settings: BreakerSettings): Contestant {
-  const adapter = createRedisAdapter({
+function breakwater(
+  url: string,
+  settings: BreakerSettings,
+  create: (o: Parameters<typeof createRedisAdapter>[0]) => {
+    connect(): Promise<void>;
+    close(): Promise<void>;
+    executeRedisOperation<T, F>(
+      op: (c: { get(k: string): Promise<string | null> }) => Promise<T>,
+      fb: () => F,
+      name: string,
+    ): Promise<T | F>;
+  } = createRedisAdapter,
+): Contestant {
+  const adapter = create({
     url,
     operationTimeout: settings.timeoutMs,
     breaker: { resetTimeout: settings.resetTimeoutMs },
@@ -134,5 +154,7 @@ export function createContestant(
       return opossum(url, settings);
     case 'breakwater':
       return breakwater(url, settings);
+    case 'breakwater-ioredis':
+      return breakwater(url, settings, createIoredisAdapter);
   }
 }

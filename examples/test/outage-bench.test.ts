@@ -49,7 +49,7 @@ describe('outage bench harness', () => {
 
     const table = renderOutageTable([raw, bw], base.capMs);
     expect(table.split('\n')).toHaveLength(2 + 2 * 2);
-    expect(table).toContain('| breakwater | SIGKILL + restart |');
+    expect(table).toContain('| breakwater (node-redis) | SIGKILL + restart |');
     const svg = renderOutageSvg([raw, bw], base.capMs);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('node-redis 6.4 defaults');
