@@ -39,6 +39,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'test-support/**/*.test.ts',
             'examples/**/*.test.ts',
+            'test/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
           testTimeout: 60_000,
