@@ -6,7 +6,7 @@
 import http from 'node:http';
 import Fastify from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { breakwaterFastify } from '@breakwater/fastify';
 import { breakwaterRateLimitStore } from '@breakwater/fastify/rate-limit';
 import type { BreakwaterFastifyRateLimitOptions } from '@breakwater/fastify/rate-limit';
@@ -50,6 +50,7 @@ async function app(store: BreakwaterFastifyRateLimitOptions, max: number) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+afterAll(() => agent.destroy());
 const get = (port: number, path: string, client = 'c1') =>
   httpRequest(agent, port, path, { headers: { 'x-client': client }, capMs: 10_000 });
 

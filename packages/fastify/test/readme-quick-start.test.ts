@@ -12,7 +12,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 let running: { child: ChildProcess; dir: string } | undefined;
 
 afterEach(async () => {
@@ -42,7 +41,9 @@ async function start(redisUrl: string): Promise<number> {
   const file = path.join(dir, 'quick-start.ts');
   writeFileSync(file, quickStart());
   const port = await freePort();
-  const child = spawn(tsx, [file], {
+  // `node --import tsx` (not the tsx CLI, which runs the script in a grandchild that a SIGKILL
+  // of the CLI would leave running).
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, REDIS_URL: redisUrl, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

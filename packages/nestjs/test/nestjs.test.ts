@@ -12,7 +12,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { SkipThrottle, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   BREAKWATER_ADAPTER,
   BreakwaterHealthIndicator,
@@ -90,6 +90,7 @@ async function app(storage: BreakwaterThrottlerStorageOptions, limit: number) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+afterAll(() => agent.destroy());
 const get = (port: number, path: string) => httpRequest(agent, port, path, { capMs: 10_000 });
 
 describe('BreakwaterModule with Redis up', () => {
