@@ -166,5 +166,11 @@ describe('retryRedisOperation', () => {
     expect(() =>
       retryRedisOperation(setup(createFakeClock()), () => 1, fb, 'get', { tries: 2 } as never),
     ).toThrow('unknown option "tries"');
+    // a typo would otherwise mean "never retry", silently
+    expect(() =>
+      retryRedisOperation(setup(createFakeClock()), () => 1, fb, 'get', {
+        retryOn: ['timout'] as never,
+      }),
+    ).toThrow('retryOn: unknown failure kind "timout"');
   });
 });

@@ -55,6 +55,15 @@ export const DEFAULT_RETRY_REDIS_OPERATION_OPTIONS = Object.freeze({
 });
 
 const NEVER_RETRIED = new Set<RedisFailureKind>(['circuit-open', 'auth', 'tls']);
+/** Every failure kind (a kind outside it in `retryOn` is a typo that would never match). */
+const FAILURE_KINDS = new Set<string>([
+  ...NEVER_RETRIED,
+  'timeout',
+  'not-ready',
+  'connection',
+  'server',
+  'unknown',
+] satisfies RedisFailureKind[]);
 const KNOWN_KEYS = new Set([
   'attempts',
   'retryOn',
@@ -162,6 +171,9 @@ function resolve(options: RetryRedisOperationOptions): Resolved {
   const kinds = options.retryOn ?? DEFAULT_RETRY_REDIS_OPERATION_OPTIONS.retryOn;
   if (!Array.isArray(kinds)) throw new TypeError(`${W}: retryOn must be an array of failure kinds`);
   for (const kind of kinds) {
+    if (!FAILURE_KINDS.has(kind)) {
+      throw new RangeError(`${W}: retryOn: unknown failure kind ${JSON.stringify(kind)}`);
+    }
     if (NEVER_RETRIED.has(kind)) {
       throw new RangeError(
         `${W}: retryOn must not contain ${JSON.stringify(kind)}: it never goes away by retrying`,
