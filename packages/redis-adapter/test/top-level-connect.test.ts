@@ -5,6 +5,9 @@
  * (degraded, or the typed error under requireConnection), the script goes on and the process
  * exits 0 by itself within connectTimeout + 1 s, for single, Cluster and Sentinel adapters.
  * Before the process hold (ready-waiters.ts) every one of these exited 13 without settling.
+ * The single-server cases run over ioredis too (createIoredisAdapter): before its shim passed
+ * ref()/unref() to ioredis' socket, a frozen server held the process until the handshake
+ * watchdog (exit at ~2 s instead of ~1 s).
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,9 +43,21 @@ interface Run {
   stdout: string;
 }
 
-async function run(topology: string, target: string, require: boolean): Promise<Run> {
+type Client = 'node-redis' | 'ioredis';
+
+async function run(
+  client: Client,
+  topology: string,
+  target: string,
+  require: boolean,
+): Promise<Run> {
   const r = await runNodeFile(SCRIPT, {
-    env: { BW_TOPOLOGY: topology, BW_TARGET: target, BW_REQUIRE: require ? '1' : '0' },
+    env: {
+      BW_CLIENT: client,
+      BW_TOPOLOGY: topology,
+      BW_TARGET: target,
+      BW_REQUIRE: require ? '1' : '0',
+    },
     timeoutMs: 30_000,
   });
   const connect = /^connect (.*) ms=(\d+)$/m.exec(r.stdout);
@@ -62,8 +77,15 @@ const targets = (): Array<[string, () => string, string]> => [
   ['frozen (SIGSTOP)', () => `127.0.0.1:${frozen.port}`, 'RedisConnectTimeoutError'],
 ];
 
-for (const topology of ['single', 'cluster', 'sentinel'] as const) {
-  describe(`top-level await ${topology} connect() in a plain node process`, () => {
+const cases: Array<[Client, 'single' | 'cluster' | 'sentinel']> = [
+  ['node-redis', 'single'],
+  ['node-redis', 'cluster'],
+  ['node-redis', 'sentinel'],
+  ['ioredis', 'single'],
+];
+
+for (const [client, topology] of cases) {
+  describe(`top-level await ${client} ${topology} connect() in a plain node process`, () => {
     for (const [label, target, typedError] of targets()) {
       // node-redis' Sentinel observe client waits for a frozen sentinel's handshake until
       // socketTimeout, on a socket the adapter cannot reach: see the README's limits.
@@ -72,7 +94,7 @@ for (const topology of ['single', 'cluster', 'sentinel'] as const) {
         // A frozen cluster seed: node-redis' discovery socket is beyond the adapter's reach.
         if (topology === 'cluster' && label.startsWith('frozen') && !require) continue;
         it(`${label}${require ? ', requireConnection' : ''}: settles in time, script goes on, exits 0`, async () => {
-          const r = await run(topology, target(), require);
+          const r = await run(client, topology, target(), require);
           expect(r.connect).toMatch(
             require ? `rejected ${typedError}` : 'resolved state=connecting',
           );
@@ -88,17 +110,25 @@ for (const topology of ['single', 'cluster', 'sentinel'] as const) {
   });
 }
 
-describe('top-level await connect() with Redis up', () => {
-  it('connects, answers, close() and the process exits 0', async () => {
-    const server = await startRedis();
-    await server.cli('SET', 'k', 'v');
-    const r = await runNodeFile(SCRIPT, {
-      env: { BW_TOPOLOGY: 'single', BW_TARGET: `127.0.0.1:${server.port}`, BW_CLOSE: '1' },
+describe.each(['node-redis', 'ioredis'] as const)(
+  'top-level await %s connect() with Redis up',
+  (client) => {
+    it('connects, answers, close() and the process exits 0', async () => {
+      const server = await startRedis();
+      await server.cli('SET', 'k', 'v');
+      const r = await runNodeFile(SCRIPT, {
+        env: {
+          BW_CLIENT: client,
+          BW_TOPOLOGY: 'single',
+          BW_TARGET: `127.0.0.1:${server.port}`,
+          BW_CLOSE: '1',
+        },
+      });
+      expect(r.stdout).toMatch(/^connect resolved state=ready /m);
+      expect(r.stdout).toMatch(/^get v /m);
+      expect(r.stdout).toMatch(/^closed /m);
+      expect(r.code).toBe(0);
+      expect(r.timedOut).toBe(false);
     });
-    expect(r.stdout).toMatch(/^connect resolved state=ready /m);
-    expect(r.stdout).toMatch(/^get v /m);
-    expect(r.stdout).toMatch(/^closed /m);
-    expect(r.code).toBe(0);
-    expect(r.timedOut).toBe(false);
-  });
-});
+  },
+);

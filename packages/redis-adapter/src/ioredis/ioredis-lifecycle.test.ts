@@ -6,7 +6,8 @@ import { IoredisLifecycle, type IoredisClientLike } from './ioredis-lifecycle.js
 /** An object with ioredis' lifecycle surface whose status and events the test drives. */
 class FakeIoredis extends EventEmitter implements IoredisClientLike {
   status = 'wait';
-  stream: { destroyed: boolean; destroy(): void } | undefined = undefined;
+  stream: { destroyed: boolean; destroy(): void; ref?(): unknown; unref?(): unknown } | undefined =
+    undefined;
   pings = 0;
   connects = 0;
   disconnects = 0;
@@ -90,6 +91,25 @@ describe('IoredisLifecycle', () => {
     expect(client.connects).toBe(1);
     expect(seen.map(([e]) => e)).toEqual(['ready']); // that 'end' was ours
     life.destroy(); // idempotent on an ended client
+  });
+
+  it('unref() reaches the current socket and every later one until ref()', () => {
+    const { client, life } = setup(true);
+    const refs: string[] = [];
+    const socket = (name: string) => ({
+      destroyed: false,
+      destroy: () => undefined,
+      ref: () => refs.push(`${name}:ref`),
+      unref: () => refs.push(`${name}:unref`),
+    });
+    client.stream = socket('a');
+    life.unref();
+    client.stream = socket('b'); // a reconnect: ioredis assigns the new socket silently
+    client.go('connect');
+    life.ref();
+    client.stream = socket('c');
+    client.go('connect'); // ref'ed again: a new socket keeps its default
+    expect(refs).toEqual(['a:unref', 'b:unref', 'b:ref']);
   });
 
   it('sends a keepalive PING every pingInterval while ready, and stops when the socket closes', () => {

@@ -9,7 +9,8 @@
  * client the adapter owns, and 'end' (closed by its owner) for an adopted one. `destroy()` drops
  * the socket at once (ioredis' own `disconnect()` only half-closes it, which a frozen server
  * never answers) and swallows the 'end' it causes. ioredis has no keepalive PING: the shim sends
- * one every `pingInterval` while ready.
+ * one every `pingInterval` while ready. ref()/unref() reach ioredis' socket, so a reconnect
+ * attempt nobody awaits never keeps a finished process alive (see connection.ts).
  */
 import type { Clock } from '@breakwater/breaker';
 import type { NodeRedisClientLike } from '../connection.js';
@@ -17,7 +18,8 @@ import type { NodeRedisClientLike } from '../connection.js';
 /** The ioredis surface the shim relies on (public API only). */
 export interface IoredisClientLike {
   readonly status: string;
-  readonly stream?: { destroyed?: boolean; destroy(): void } | undefined;
+  readonly stream?:
+    { destroyed?: boolean; destroy(): void; ref?(): unknown; unref?(): unknown } | undefined;
   connect(): Promise<void>;
   disconnect(reconnect?: boolean): void;
   quit(): Promise<unknown>;
@@ -46,6 +48,8 @@ export class IoredisLifecycle implements NodeRedisClientLike {
   private ending: Promise<void> | undefined = undefined;
   private endingDone: (() => void) | undefined = undefined;
   private pingTimer: unknown = undefined;
+  /** Set by unref() until ref(): every socket the client makes meanwhile is unref'ed. */
+  private unrefed = false;
 
   constructor(
     private readonly client: IoredisClientLike,
@@ -59,7 +63,13 @@ export class IoredisLifecycle implements NodeRedisClientLike {
       this.schedulePing();
       this.emit('ready');
     });
-    client.on('connect', () => this.emit('connect'));
+    client.on('connect', () => {
+      // ioredis assigns a new socket with no event of its own; 'connect' (TCP/TLS up, handshake
+      // pending) is the first moment the shim sees it. Before that, a connecting socket is
+      // bounded by ioredis' connectTimeout (the adapter's connectTimeout).
+      if (this.unrefed) this.client.stream?.unref?.();
+      this.emit('connect');
+    });
     client.on('reconnecting', () => this.emit('reconnecting'));
     client.on('close', () => this.stopPing());
     client.on('end', () => this.onEnd());
@@ -80,6 +90,18 @@ export class IoredisLifecycle implements NodeRedisClientLike {
     if (this.ending !== undefined) await this.ending;
     this.lastError = undefined;
     return this.client.connect();
+  }
+
+  /** Lets the socket keep the process alive (the connection calls this once ready). */
+  ref(): void {
+    this.unrefed = false;
+    this.client.stream?.ref?.();
+  }
+
+  /** Stops this socket, and every later one until ref(), keeping the process alive. */
+  unref(): void {
+    this.unrefed = true;
+    this.client.stream?.unref?.();
   }
 
   /** Drops the socket now; the 'end' this causes is not reported. Idempotent. */
