@@ -80,7 +80,10 @@ describe('example service (express + adapter + cache + rate limiter + session st
       expect(product.res.status).toBe(200);
       expect(product.res.headers.get('x-degraded')).toBeNull();
       expect(JSON.parse(product.body)).toMatchObject({ product: { id: '7' }, user: 'alice' });
-      expect(await redis.cli('EXISTS', 'example:cache:product:7')).toBe('1');
+      // The cache writes back in the background: the response does not wait for the SET.
+      await expect
+        .poll(() => redis.cli('EXISTS', 'example:cache:product:7'), { timeout: 2000 })
+        .toBe('1');
 
       const metrics = await timed(`${base}/metrics`);
       expect(metrics.res.status).toBe(200);
