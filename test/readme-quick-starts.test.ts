@@ -10,9 +10,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runNodeScript } from '../test-support/node-script.js';
+import { REPO_ROOT, runNodeFile, runNodeScript } from '../test-support/node-script.js';
 import {
+  REDIS_SERVER_BIN,
   freePort,
+  isPidAlive,
   startRedis,
   stopAllRedis,
   type RedisServer,
@@ -140,3 +142,36 @@ console.log('quick-start: ready', probeRes.status, probeBody);
     }
   });
 }
+
+describe('examples/service/main.ts as a child node process', () => {
+  const main = path.join(REPO_ROOT, 'examples', 'service', 'main.ts');
+  const ready = /example service on http:\/\/127\.0\.0\.1:\d+/;
+  const cases: Array<[string, () => Record<string, string | undefined>, RegExp]> = [
+    ['REDIS_URL up', () => ({ REDIS_URL: redis.url }), /^Redis: REDIS_URL$/m],
+    ['REDIS_URL with nothing listening', () => ({ REDIS_URL: downUrl }), /^Redis: REDIS_URL$/m],
+    // No REDIS_URL: its own redis-server on a free port (never 6379), stopped on SIGTERM.
+    [
+      'no REDIS_URL',
+      () => ({ REDIS_URL: undefined, REDIS_SERVER_BIN: REDIS_SERVER_BIN }),
+      /^redis-server \S+ started on 127\.0\.0\.1:(?!6379\b)\d+ \(pid \d+\)$/m,
+    ],
+  ];
+  for (const [label, env, says] of cases) {
+    it(`${label}: starts, names its Redis, exits 0 within 1 s of SIGTERM`, async () => {
+      const r = await runNodeFile(main, {
+        env: { ...env(), PORT: String(await freePort()) },
+        timeoutMs: CONNECT_TIMEOUT + 2 * SLACK + 5_000,
+        sigtermWhen: ready,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(says);
+      // Loads express, the recipes and prom-client first: ~1 s more than a quick start.
+      expect(r.msToMarker).toBeLessThan(CONNECT_TIMEOUT + 2 * SLACK);
+      expect(r.msAfterSigterm).toBeLessThan(1_000);
+      expect(r.code).toBe(0);
+      const pid = /\(pid (\d+)\)/.exec(r.stdout)?.[1];
+      if (pid !== undefined) expect(isPidAlive(Number(pid))).toBe(false);
+      if (process.env.BW_TIMINGS) console.log('service', label, r.msToMarker, r.msAfterSigterm);
+    });
+  }
+});
