@@ -1,9 +1,10 @@
 /**
  * The one small interface the recipes need from an adapter. The single-server
  * (`createRedisAdapter` / `wrapRedisClient`), Cluster (`createRedisClusterAdapter`) and Sentinel
- * (`createRedisSentinelAdapter`) adapters all satisfy it as they are: only the shape of the raw
- * command call differs between the three node-redis clients, and `topology` says which one the
- * adapter hands to its operations.
+ * (`createRedisSentinelAdapter`) adapters, and the ioredis ones (`createIoredisAdapter` /
+ * `wrapIoredisClient`), all satisfy it as they are: only the shape of the raw command call
+ * differs between the clients; `topology` says which one the adapter hands to its operations,
+ * and a single-server client with `call()` is ioredis (see `sendSingle` in recipe-client.ts).
  */
 import type {
   RedisConnectionState,
@@ -19,6 +20,14 @@ export interface RecipeCommandOptions {
 /** A single-server node-redis client (`RedisClientType`), or a Cluster node's client. */
 export interface SingleServerCommandClient {
   sendCommand(args: string[], options?: RecipeCommandOptions): Promise<unknown>;
+}
+
+/**
+ * An ioredis client (`Redis`, from `createIoredisAdapter` / `wrapIoredisClient`): raw commands
+ * go through `call(command, ...args)` (its `sendCommand` takes a Command object instead).
+ */
+export interface IoredisCommandClient {
+  call(command: string, ...args: string[]): Promise<unknown>;
 }
 
 /** A node-redis Cluster client (`RedisClusterType`): commands are routed by their first key. */
@@ -67,7 +76,7 @@ interface RecipeAdapterOf<C, O extends RedisOperationOptions> {
 
 /** A single-server adapter (`topology` is `'single'`, or absent on a hand-made adapter). */
 export interface SingleServerRecipeAdapter extends RecipeAdapterOf<
-  SingleServerCommandClient,
+  SingleServerCommandClient | IoredisCommandClient,
   RedisOperationOptions
 > {
   readonly topology?: 'single';

@@ -1,6 +1,6 @@
 import type { RedisFailureKind, RedisFallback } from '@breakwater/redis-adapter';
 import { describe, expect, it } from 'vitest';
-import { RecipeRedis } from './recipe-client.js';
+import { RecipeRedis, sendSingle } from './recipe-client.js';
 import type { RecipeAdapter } from './recipe-adapter.js';
 
 /** node-redis error classes are recognised by constructor name. */
@@ -123,5 +123,61 @@ describe('RecipeRedis.step', () => {
       expect(r).toEqual({ ok: true, value: topology === 'single' ? 1 : 3 });
       expect(sent).toHaveLength(topology === 'single' ? 1 : 3);
     }
+  });
+});
+
+describe('sendSingle', () => {
+  it("sends through ioredis' call(command, ...args) while the call's signal is live", async () => {
+    const calls: string[][] = [];
+    const ioredis = { call: (...a: string[]) => (calls.push(a), Promise.resolve('OK')) };
+    expect(await sendSingle(ioredis, ['SET', 'k', 'v'], new AbortController().signal)).toBe('OK');
+    expect(calls).toEqual([['SET', 'k', 'v']]);
+  });
+
+  it('never sends over ioredis once the signal fired, and rejects with AbortError', async () => {
+    const calls: string[][] = [];
+    const ioredis = { call: (...a: string[]) => (calls.push(a), Promise.resolve('OK')) };
+    const ac = new AbortController();
+    ac.abort();
+    await expect(sendSingle(ioredis, ['SET', 'k', 'v'], ac.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it("passes node-redis' sendCommand the args and the signal", async () => {
+    const seen: unknown[] = [];
+    const nodeRedis = {
+      sendCommand: (args: string[], o: unknown) => (seen.push(args, o), Promise.resolve(1)),
+    };
+    const signal = new AbortController().signal;
+    expect(await sendSingle(nodeRedis, ['INCR', 'n'], signal)).toBe(1);
+    expect(seen).toEqual([['INCR', 'n'], { abortSignal: signal }]);
+  });
+
+  it("an ioredis 'Stream isn't writeable' rejection proves the step was not applied", async () => {
+    const ioredis = {
+      call: () =>
+        Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
+    };
+    const adapter = {
+      name: 'r',
+      connectionState: 'ready',
+      topology: 'single',
+      client: ioredis,
+      on: () => () => undefined,
+      executeRedisOperation: async (
+        op: (c: unknown, s: AbortSignal) => Promise<unknown>,
+        fallback: RedisFallback<unknown>,
+      ) =>
+        op(ioredis, new AbortController().signal).catch((e: unknown) => fallback('connection', e)),
+    } as unknown as RecipeAdapter;
+    const r = await new RecipeRedis(adapter).step(
+      'set',
+      'k',
+      (send) => send(['SET', 'k', 'v'], 'k'),
+      100,
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'connection', maybeApplied: false });
   });
 });

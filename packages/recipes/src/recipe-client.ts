@@ -5,7 +5,11 @@
  * a failed step's commands may still be applied by Redis (sent before the deadline passed).
  */
 import type { RedisFailureKind } from '@breakwater/redis-adapter';
-import type { RecipeAdapter, SingleServerCommandClient } from './recipe-adapter.js';
+import type {
+  IoredisCommandClient,
+  RecipeAdapter,
+  SingleServerCommandClient,
+} from './recipe-adapter.js';
 
 /**
  * Why a recipe could not use Redis: an adapter failure kind, or `data` when Redis answered
@@ -37,7 +41,14 @@ const NOT_SENT = new Set(['AbortError', 'ClientClosedError', 'ClientOfflineError
 /** Error replies: Redis answered, so it did not apply the command. */
 const REPLIES = new Set(['ErrorReply', 'SimpleError', 'BlobError', 'ReplyError']);
 
+/**
+ * ioredis' rejection of a command it did not write (socket gone, no offline queue): a plain
+ * Error, known by its message.
+ */
+const IOREDIS_NOT_WRITTEN = /^(Stream isn't writeable|Command cannot be queued)/;
+
 function provesNotApplied(error: unknown): boolean {
+  if (error instanceof Error && IOREDIS_NOT_WRITTEN.test(error.message)) return true;
   let proto: unknown = typeof error === 'object' && error !== null ? error : null;
   for (let i = 0; i < 8 && proto !== null && proto !== Error.prototype; i++) {
     const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
@@ -45,6 +56,31 @@ function provesNotApplied(error: unknown): boolean {
     proto = Object.getPrototypeOf(proto);
   }
   return false;
+}
+
+/** A command not handed to the client because its call's signal had already fired. */
+class AbortError extends Error {
+  override name = 'AbortError';
+}
+
+/**
+ * The one raw-command seam over both single-server clients: node-redis' `sendCommand(args,
+ * { abortSignal })` (which also cancels a queued, unsent command), or ioredis' `call(...args)`.
+ * ioredis cannot take a signal, so it is honoured here: a command whose call has already been
+ * abandoned (deadline, breaker) is never sent, and rejects with `AbortError` (proof that
+ * nothing was applied).
+ */
+export function sendSingle(
+  client: SingleServerCommandClient | IoredisCommandClient,
+  args: string[],
+  signal: AbortSignal,
+): Promise<unknown> {
+  if (typeof (client as Partial<IoredisCommandClient>).call !== 'function') {
+    return (client as SingleServerCommandClient).sendCommand(args, { abortSignal: signal });
+  }
+  if (signal.aborted) return Promise.reject(new AbortError('The call was abandoned'));
+  const [command, ...rest] = args;
+  return (client as IoredisCommandClient).call(command!, ...rest);
 }
 
 /** Tracks the commands of one step. */
@@ -204,9 +240,7 @@ export class RecipeRedis {
       default:
         return a.executeRedisOperation(
           async (client, signal) =>
-            ok(
-              await op((args) => tracker.track(client.sendCommand(args, { abortSignal: signal }))),
-            ),
+            ok(await op((args) => tracker.track(sendSingle(client, args, signal)))),
           fail,
           name,
           timeout === undefined ? undefined : { timeout },
