@@ -1,6 +1,6 @@
 /**
  * The recipes over an ioredis adapter (createIoredisAdapter), against a real redis-server, up
- * and SIGKILLed: one representative path per recipe (cache get/set/delete, rate limiter consume,
+ * and SIGKILLed: one representative path per recipe (cache get/set/delete/deleteByPrefix, rate limiter consume,
  * session set/get, token take), through the same code as over node-redis (the raw-command seam
  * is `sendSingle` in recipe-client.ts). Before that seam every step called ioredis'
  * `sendCommand(args, …)`, which takes a Command object, and failed.
@@ -76,6 +76,11 @@ describe('recipes over ioredis', () => {
     expect(await server.cli('PTTL', 'c:a')).toMatch(/^\d+$/);
     expect(await cache.delete('a')).toBe(true);
     expect(await cache.get('a')).toBeUndefined();
+    // SCAN + UNLINK in batches, through the same seam.
+    for (let i = 0; i < 250; i++) await cache.set(`user:${i}`, i);
+    await server.cli('SET', 'other:1', 'x');
+    expect(await cache.deleteByPrefix('user:')).toEqual({ deleted: 250, complete: true });
+    expect(await server.cli('EXISTS', 'other:1')).toBe('1');
 
     const consumed = await Promise.all(Array.from({ length: 5 }, () => limiter.consume('ip')));
     expect(consumed.filter((r) => r.allowed)).toHaveLength(3);
