@@ -5,6 +5,7 @@
  * is `sendSingle` in recipe-client.ts). Before that seam every step called ioredis'
  * `sendCommand(args, …)`, which takes a Command object, and failed.
  */
+import { Keyv } from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constantBackoff } from '@breakwater/breaker';
 import { createIoredisAdapter, type IoredisAdapter } from '@breakwater/redis-adapter/ioredis';
@@ -16,6 +17,7 @@ import {
   createTokenStore,
   type DegradedEvent,
 } from '../src/index.js';
+import { BreakwaterKeyvStore } from '@breakwater/recipes/keyv';
 import { DEADLINE_MS, MARGIN_MS } from './harness.js';
 
 let server: RedisServer;
@@ -93,6 +95,12 @@ describe('recipes over ioredis', () => {
     expect(await tokens.set('reset-1', { user: 'ada' })).toEqual({ status: 'ok' });
     const [a, b] = await Promise.all([tokens.take('reset-1'), tokens.take('reset-1')]);
     expect([a.status, b.status].sort()).toEqual(['found', 'missing']);
+    // An integration on top of the cache: Keyv with the breakwater store.
+    const keyvStore = new BreakwaterKeyvStore(adapter);
+    const keyv = new Keyv({ store: keyvStore, namespace: 'users' });
+    expect(await keyv.set('u1', { name: 'Ada' }, 60_000)).toBe(true);
+    expect(await keyv.get('u1')).toEqual({ name: 'Ada' });
+    await keyvStore.disconnect();
     expect(degraded).toEqual([]);
     for (const r of [cache, limiter, sessions, tokens]) (r as { dispose?(): void }).dispose?.();
   });
