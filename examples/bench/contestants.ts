@@ -1,9 +1,14 @@
 /**
- * The four ways to talk to Redis that the outage bench compares. Each one answers a GET the
- * way a service would use it: the value ('ok'), a fallback ('degraded'), or a rejected
- * promise ('error', which the service must catch itself). Raw clients keep their defaults;
- * the only addition is an 'error' listener, without which node-redis and ioredis crash the
- * process on the first dropped connection.
+ * The ways to talk to Redis that the outage bench compares. Each one answers a GET the way a
+ * service would use it: the value ('ok'), a fallback ('degraded'), or a rejected promise
+ * ('error', which the service must catch itself). "defaults" clients keep their defaults; the
+ * only addition is an 'error' listener, without which node-redis and ioredis crash the process
+ * on the first dropped connection. "tuned" clients get the fail-fast settings each client
+ * offers today, with the breakers' deadline as their command timeout:
+ * - node-redis 6.4: `disableOfflineQueue: true`, `commandOptions: { timeout, rejectInFlight: true }`
+ *   (`rejectInFlight` is 6.4's experimental option: the timeout also rejects a command already
+ *   written, with TimeoutReadError; the connection stays open);
+ * - ioredis 6.1: `enableOfflineQueue: false`, `commandTimeout`, `maxRetriesPerRequest: 0`.
  */
 import { createRequire } from 'node:module';
 import { Redis as IORedis } from 'ioredis';
@@ -14,7 +19,9 @@ import type { Outcome } from '../demo/load-generator.js';
 
 export const CONTESTANTS = [
   'node-redis',
+  'node-redis-tuned',
   'ioredis',
+  'ioredis-tuned',
   'opossum',
   'breakwater',
   'breakwater-ioredis',
@@ -24,7 +31,9 @@ export type ContestantName = (typeof CONTESTANTS)[number];
 /** What each contestant is, for the table. */
 export const CONTESTANT_LABELS: Readonly<Record<ContestantName, string>> = {
   'node-redis': 'node-redis 6.4 defaults',
+  'node-redis-tuned': 'node-redis 6.4 tuned',
   ioredis: 'ioredis 6.1 defaults',
+  'ioredis-tuned': 'ioredis 6.1 tuned',
   opossum: 'node-redis + opossum 9',
   breakwater: 'breakwater (node-redis)',
   'breakwater-ioredis': 'breakwater (ioredis 6.1)',
@@ -36,9 +45,9 @@ export interface Contestant {
   close(): Promise<void>;
 }
 
-/** Settings shared by the two breakers, so they are compared like for like. */
+/** Settings shared by the breakers and the tuned clients, so they are compared like for like. */
 export interface BreakerSettings {
-  /** Per-call deadline, in milliseconds. */
+  /** Per-call deadline (the tuned clients' command timeout), in milliseconds. */
   timeoutMs: number;
   /** Open period before a trial call, in milliseconds. */
   resetTimeoutMs: number;
@@ -60,8 +69,15 @@ type OpossumCtor = new <A extends unknown[], R>(
 
 const require = createRequire(import.meta.url);
 
-function nodeRedis(url: string): Contestant {
-  const client = createClient({ url });
+function nodeRedis(url: string, tunedTimeoutMs?: number): Contestant {
+  const client =
+    tunedTimeoutMs === undefined
+      ? createClient({ url })
+      : createClient({
+          url,
+          disableOfflineQueue: true,
+          commandOptions: { timeout: tunedTimeoutMs, rejectInFlight: true },
+        });
   client.on('error', () => undefined);
   return {
     connect: async () => void (await client.connect()),
@@ -73,8 +89,16 @@ function nodeRedis(url: string): Contestant {
   };
 }
 
-function ioredis(url: string): Contestant {
-  const client = new IORedis(url, { lazyConnect: true });
+function ioredis(url: string, tunedTimeoutMs?: number): Contestant {
+  const client =
+    tunedTimeoutMs === undefined
+      ? new IORedis(url, { lazyConnect: true })
+      : new IORedis(url, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          commandTimeout: tunedTimeoutMs,
+          maxRetriesPerRequest: 0,
+        });
   client.on('error', () => undefined);
   return {
     connect: () => client.connect(),
@@ -148,8 +172,12 @@ export function createContestant(
   switch (name) {
     case 'node-redis':
       return nodeRedis(url);
+    case 'node-redis-tuned':
+      return nodeRedis(url, settings.timeoutMs);
     case 'ioredis':
       return ioredis(url);
+    case 'ioredis-tuned':
+      return ioredis(url, settings.timeoutMs);
     case 'opossum':
       return opossum(url, settings);
     case 'breakwater':

@@ -47,6 +47,54 @@ export function renderOutageTable(results: readonly ContestantResult[], capMs: n
   return lines.join('\n');
 }
 
+type Phase = ContestantResult['phases'][number];
+
+function phaseOf(r: ContestantResult, kind: string): Phase | undefined {
+  return r.phases.find((p) => p.kind === kind);
+}
+
+/**
+ * The summary: one column per client, one row per question (the README headline's shape).
+ * "hung / errors / fallbacks" counts requests issued from the fault to the next phase.
+ */
+export function renderOutageSummary(results: readonly ContestantResult[], capMs: number): string {
+  const cap = `${capMs / 1000} s`;
+  const lat = (p: Phase | undefined): string => {
+    if (p === undefined) return '–';
+    const s = p.summary;
+    const v = (x: number): string => (s.hung > 0 && x >= capMs ? `> ${cap}` : fmtMs(x));
+    return `${fmtMs(s.p50)} / ${v(s.p99)} / ${v(s.max)}`;
+  };
+  const counts = (p: Phase | undefined): string =>
+    p === undefined ? '–' : `${p.summary.hung} / ${p.summary.errors} / ${p.summary.degraded}`;
+  const heap = (p: Phase | undefined): string =>
+    p?.heapGrowthMB === null || p === undefined ? '–' : `${p.heapGrowthMB.toFixed(1)} MB`;
+  const first = (p: Phase | undefined): string =>
+    p === undefined ? '–' : ms(p.toFirstSuccessMs, true);
+  const rows: [string, (r: ContestantResult) => string][] = [
+    [`SIGKILL: hung > ${cap} / errors / fallbacks`, (r) => counts(phaseOf(r, 'kill'))],
+    ['SIGKILL: p50 / p99 / max ms', (r) => lat(phaseOf(r, 'kill'))],
+    [`SIGSTOP: hung > ${cap} / errors / fallbacks`, (r) => counts(phaseOf(r, 'freeze'))],
+    ['SIGSTOP: p50 / p99 / max ms', (r) => lat(phaseOf(r, 'freeze'))],
+    [`DEBUG SLEEP: hung > ${cap} / errors / fallbacks`, (r) => counts(phaseOf(r, 'slow'))],
+    ['DEBUG SLEEP: p50 / p99 / max ms', (r) => lat(phaseOf(r, 'slow'))],
+    [`idle reaping: hung > ${cap} / errors / fallbacks`, (r) => counts(phaseOf(r, 'idle-reaping'))],
+    ['idle reaping: p50 / p99 / max ms', (r) => lat(phaseOf(r, 'idle-reaping'))],
+    [
+      'heap retained after the kill / the freeze',
+      (r) => `${heap(phaseOf(r, 'kill'))} / ${heap(phaseOf(r, 'freeze'))}`,
+    ],
+    ['restart → first success', (r) => first(phaseOf(r, 'kill'))],
+    ['SIGCONT → first success', (r) => first(phaseOf(r, 'freeze'))],
+  ];
+  const lines = [
+    `| ${['', ...results.map((r) => CONTESTANT_LABELS[r.name])].join(' | ')} |`,
+    `|---|${results.map(() => '--:').join('|')}|`,
+  ];
+  for (const [label, cell] of rows) lines.push(`| ${[label, ...results.map(cell)].join(' | ')} |`);
+  return lines.join('\n');
+}
+
 /** Small multiples: one latency panel per client, fault windows shaded. */
 export function renderOutageSvg(results: readonly ContestantResult[], capMs: number): string {
   const first = results[0];

@@ -1,8 +1,9 @@
 /**
- * `pnpm --filter @breakwater/examples bench:outage`: the outage drill against four ways to talk
- * to Redis (node-redis 6 defaults, ioredis 5 defaults, node-redis + opossum 9, breakwater), one
- * after the other, each in its own process with its own redis-server. Prints one table and
- * writes it with a chart to examples/out/ (outage-bench.md, .svg, .json).
+ * `pnpm --filter @breakwater/examples bench:outage`: the outage drill against the ways to talk
+ * to Redis in contestants.ts (node-redis 6.4 and ioredis 6.1, each with defaults and tuned,
+ * node-redis + opossum 9, breakwater over each client), one after the other, each in its own
+ * process with its own redis-server. Prints the per-phase table and a one-column-per-client
+ * summary, and writes both with a chart to examples/out/ (outage-bench.md, .svg, .json).
  *
  * Options: --short (CI-sized plan), --plan=<kind:ms/faultMs,...>, --rate=<req/s>,
  * --cap=<ms per request>, --only=<client,...>.
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { FULL_PLAN, SHORT_PLAN, parsePlan, planDuration } from '../demo/drill-plan.js';
 import { CONTESTANTS, CONTESTANT_LABELS } from './contestants.js';
 import type { ContestantName } from './contestants.js';
-import { renderOutageSvg, renderOutageTable } from './outage-table.js';
+import { renderOutageSummary, renderOutageSvg, renderOutageTable } from './outage-table.js';
 import type { ContestantConfig, ContestantResult } from './run-contestant.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     const all = result.phases.reduce((n, p) => n + p.summary.requests, 0);
     console.log(`${all} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  const table = renderOutageTable(results, capMs);
+  const table = `${renderOutageSummary(results, capMs)}\n\n${renderOutageTable(results, capMs)}`;
   const outDir = path.join(here, '..', 'out');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'outage-bench.md'), `${table}\n`);

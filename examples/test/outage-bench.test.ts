@@ -1,10 +1,12 @@
 /**
  * The outage bench's harness on a short kill: the raw client keeps commands queued (requests
  * answered late or past the cap, no fallback), breakwater answers every request by its
- * deadline with fallbacks and recovers; the table and chart render from the results.
+ * deadline with fallbacks and recovers; the table and chart render from the results. And the
+ * tuned contestants really are tuned: on a frozen server their calls reject at the command
+ * timeout (node-redis 6.4 rejectInFlight, ioredis commandTimeout) instead of hanging.
  */
 import { describe, expect, it } from 'vitest';
-import { renderOutageSvg, renderOutageTable } from '../bench/outage-table.js';
+import { renderOutageSummary, renderOutageSvg, renderOutageTable } from '../bench/outage-table.js';
 import { runContestant } from '../bench/run-contestant.js';
 import type { ContestantConfig, ContestantResult } from '../bench/run-contestant.js';
 
@@ -53,5 +55,32 @@ describe('outage bench harness', () => {
     const svg = renderOutageSvg([raw, bw], base.capMs);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('node-redis 6.4 defaults');
+  });
+
+  it('tuned node-redis and ioredis reject written commands at their timeout on a frozen server', async () => {
+    const freeze: Omit<ContestantConfig, 'name'> = {
+      ...base,
+      plan: [
+        { kind: 'baseline', durationMs: 500, faultMs: 0 },
+        { kind: 'freeze', durationMs: 2500, faultMs: 1500 },
+      ],
+    };
+    const results = await Promise.all([
+      runContestant({ ...freeze, name: 'node-redis-tuned' }),
+      runContestant({ ...freeze, name: 'ioredis-tuned' }),
+    ]);
+    for (const r of results) {
+      const p = r.phases.find((x) => x.kind === 'freeze');
+      if (!p) throw new Error('no freeze phase');
+      expect(p.summary.hung).toBe(0);
+      expect(p.summary.degraded).toBe(0); // no fallback: the caller sees the error
+      expect(p.summary.errors).toBeGreaterThan(20);
+      // Each written command waits its full 300 ms timeout; margin for CPU load.
+      expect(p.summary.max).toBeGreaterThanOrEqual(290);
+      expect(p.summary.max).toBeLessThan(1500);
+    }
+    const summary = renderOutageSummary(results, freeze.capMs);
+    expect(summary.split('\n')[0]).toBe('|  | node-redis 6.4 tuned | ioredis 6.1 tuned |');
+    expect(summary).toContain('| SIGSTOP: hung > 2 s / errors / fallbacks | 0 / ');
   });
 });
