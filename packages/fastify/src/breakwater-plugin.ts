@@ -5,24 +5,15 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { createRedisAdapter, redisHealthResponse } from '@breakwater/redis-adapter';
-import type { HealthSource, RedisAdapterOptions } from '@breakwater/redis-adapter';
-import type { RecipeAdapter } from '@breakwater/recipes';
+import { redisHealthResponse } from '@breakwater/redis-adapter';
+import { managedAdapterFrom } from '@breakwater/recipes';
+import type { AdapterOrRedisOptions, ManagedRedisAdapter } from '@breakwater/recipes';
 
-/** An adapter the plugin can hold: any breakwater adapter (single, Cluster, Sentinel). */
-export type BreakwaterFastifyAdapter = RecipeAdapter &
-  HealthSource & { close(): Promise<void>; connect(): Promise<void> };
+/** An adapter the plugin can hold: any breakwater adapter (`ManagedRedisAdapter` of the recipes). */
+export type BreakwaterFastifyAdapter = ManagedRedisAdapter;
 
 /** Options of {@link breakwaterFastify}. Give `adapter` or `redis`, not both. */
-export interface BreakwaterFastifyOptions {
-  /** An adapter you created (any topology). @default created from `redis` */
-  adapter?: BreakwaterFastifyAdapter;
-  /**
-   * Options of `createRedisAdapter`: the plugin creates the adapter and awaits `connect()` (which
-   * resolves after `connectTimeout` even with Redis down, unless `requireConnection`).
-   * @default {} when `adapter` is not given (redis://localhost:6379, or REDIS_URL as the adapter reads it)
-   */
-  redis?: RedisAdapterOptions;
+export interface BreakwaterFastifyOptions extends AdapterOrRedisOptions {
   /**
    * Close the adapter in Fastify's `onClose` hook.
    * @default true
@@ -59,6 +50,8 @@ const WHERE = '@breakwater/fastify';
 const KEYS = new Set(['adapter', 'redis', 'closeOnClose', 'healthPath', 'critical']);
 
 interface Resolved {
+  /** The adapter given, or one created from `redis` and connected. */
+  open: () => Promise<BreakwaterFastifyAdapter>;
   closeOnClose: boolean;
   healthPath: string | false;
   critical: boolean;
@@ -72,18 +65,7 @@ export function resolveFastifyOptions(options: BreakwaterFastifyOptions): Resolv
   for (const key of Object.keys(options)) {
     if (!KEYS.has(key)) throw new TypeError(`${WHERE}: unknown option ${JSON.stringify(key)}`);
   }
-  if (options.adapter !== undefined && options.redis !== undefined) {
-    throw new TypeError(`${WHERE}: give adapter or redis, not both`);
-  }
-  const a = options.adapter as Partial<BreakwaterFastifyAdapter> | undefined;
-  if (
-    a !== undefined &&
-    (typeof a.executeRedisOperation !== 'function' ||
-      typeof a.close !== 'function' ||
-      typeof a.health !== 'function')
-  ) {
-    throw new TypeError(`${WHERE}: adapter must be a breakwater Redis adapter`);
-  }
+  const open = managedAdapterFrom(WHERE, options);
   const d = DEFAULT_FASTIFY_OPTIONS;
   const bool = (name: 'closeOnClose' | 'critical', v: unknown, dflt: boolean): boolean => {
     if (v === undefined) return dflt;
@@ -99,6 +81,7 @@ export function resolveFastifyOptions(options: BreakwaterFastifyOptions): Resolv
     );
   }
   return {
+    open,
     closeOnClose: bool('closeOnClose', options.closeOnClose, d.closeOnClose),
     healthPath: path,
     critical: bool('critical', options.critical, d.critical),
@@ -110,13 +93,7 @@ const plugin: FastifyPluginAsync<BreakwaterFastifyOptions> = async (
   options: BreakwaterFastifyOptions,
 ) => {
   const o = resolveFastifyOptions(options);
-  let adapter = options.adapter;
-  if (adapter === undefined) {
-    const created = createRedisAdapter(options.redis ?? {});
-    await created.connect();
-    adapter = created as unknown as BreakwaterFastifyAdapter;
-  }
-  const held = adapter;
+  const held = await o.open();
   // The union of adapter kinds trips Fastify's GetterSetter inference; the value is the adapter.
   fastify.decorate('breakwater', held as never);
   if (o.closeOnClose) fastify.addHook('onClose', () => held.close());

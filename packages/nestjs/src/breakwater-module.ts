@@ -10,26 +10,16 @@ import type {
   InjectionToken,
   ModuleMetadata,
 } from '@nestjs/common';
-import { createRedisAdapter } from '@breakwater/redis-adapter';
-import type { HealthSource, RedisAdapterOptions } from '@breakwater/redis-adapter';
-import type { RecipeAdapter } from '@breakwater/recipes';
+import { managedAdapterFrom } from '@breakwater/recipes';
+import type { AdapterOrRedisOptions, ManagedRedisAdapter } from '@breakwater/recipes';
 import { BreakwaterHealthIndicator } from './breakwater-health-indicator.js';
 import { BREAKWATER_ADAPTER } from './tokens.js';
 
-/** Any breakwater adapter (single server, Cluster, Sentinel). */
-export type BreakwaterNestAdapter = RecipeAdapter &
-  HealthSource & { close(): Promise<void>; connect(): Promise<void> };
+/** Any breakwater adapter the module can hold (`ManagedRedisAdapter` of the recipes). */
+export type BreakwaterNestAdapter = ManagedRedisAdapter;
 
 /** Options of {@link BreakwaterModule.forRoot}. Give `adapter` or `redis`, not both. */
-export interface BreakwaterModuleOptions {
-  /** An adapter you created (any topology); not connected by the module. @default created from `redis` */
-  adapter?: BreakwaterNestAdapter;
-  /**
-   * Options of `createRedisAdapter`; the module creates the adapter and awaits `connect()` (which
-   * resolves after `connectTimeout` even with Redis down, unless `requireConnection`).
-   * @default {}
-   */
-  redis?: RedisAdapterOptions;
+export interface BreakwaterModuleOptions extends AdapterOrRedisOptions {
   /**
    * Close the adapter when the module is destroyed (also an adapter you passed).
    * @default true
@@ -81,18 +71,7 @@ export function resolveModuleOptions(options: BreakwaterModuleOptions): Breakwat
   for (const key of Object.keys(options)) {
     if (!KEYS.has(key)) throw new TypeError(`${WHERE}: unknown option ${JSON.stringify(key)}`);
   }
-  if (options.adapter !== undefined && options.redis !== undefined) {
-    throw new TypeError(`${WHERE}: give adapter or redis, not both`);
-  }
-  const a = options.adapter as Partial<BreakwaterNestAdapter> | undefined;
-  if (
-    a !== undefined &&
-    (typeof a.executeRedisOperation !== 'function' ||
-      typeof a.close !== 'function' ||
-      typeof a.health !== 'function')
-  ) {
-    throw new TypeError(`${WHERE}: adapter must be a breakwater Redis adapter`);
-  }
+  managedAdapterFrom(WHERE, options);
   for (const key of ['closeOnDestroy', 'global'] as const) {
     const v = options[key];
     if (v !== undefined && typeof v !== 'boolean') {
@@ -102,12 +81,8 @@ export function resolveModuleOptions(options: BreakwaterModuleOptions): Breakwat
   return options;
 }
 
-async function adapterFrom(options: BreakwaterModuleOptions): Promise<BreakwaterNestAdapter> {
-  const o = resolveModuleOptions(options);
-  if (o.adapter !== undefined) return o.adapter;
-  const created = createRedisAdapter(o.redis ?? {});
-  await created.connect();
-  return created as unknown as BreakwaterNestAdapter;
+function adapterFrom(options: BreakwaterModuleOptions): Promise<BreakwaterNestAdapter> {
+  return managedAdapterFrom(WHERE, resolveModuleOptions(options))();
 }
 
 function providers(): FactoryProvider[] {

@@ -57,4 +57,6 @@ export type {
   SingleServerCommandClient,
   SingleServerRecipeAdapter,
 } from './recipe-adapter.js';
+export { managedAdapterFrom } from './managed-adapter.js';
+export type { AdapterOrRedisOptions, ManagedRedisAdapter } from './managed-adapter.js';
 export { CorruptValueError, isCorruptValueError } from './corrupt-value-error.js';
