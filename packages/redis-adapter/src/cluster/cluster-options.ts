@@ -64,7 +64,6 @@ export interface ResolvedRedisClusterAdapterOptions {
   readonly maxCommandRedirections: number;
 }
 
-const W = 'createRedisClusterAdapter';
 const FORBIDDEN = ['url', 'host', 'port', 'database'];
 
 /** Parses seed entries (strings, `{ url }`, `{ host, port }`) for `where`. */
@@ -105,16 +104,20 @@ export function parseSeedNodes(
   });
 }
 
-/** Applies defaults and validates once; throws TypeError/RangeError naming option and value. */
+/**
+ * Applies defaults and validates once; throws TypeError/RangeError naming option and value.
+ * @param where the factory named in error messages
+ */
 export function resolveRedisClusterAdapterOptions(
   options: RedisClusterAdapterOptions,
+  where = 'createRedisClusterAdapter',
 ): ResolvedRedisClusterAdapterOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${W}: options must be an object with rootNodes`);
+    throw new TypeError(`${where}: options must be an object with rootNodes`);
   }
   for (const k of FORBIDDEN) {
     if (k in options) {
-      throw new TypeError(`${W}: unknown option "${k}" (a cluster is addressed by rootNodes)`);
+      throw new TypeError(`${where}: unknown option "${k}" (a cluster is addressed by rootNodes)`);
     }
   }
   const d = DEFAULT_REDIS_CLUSTER_ADAPTER_OPTIONS;
@@ -126,13 +129,13 @@ export function resolveRedisClusterAdapterOptions(
     maxCommandRedirections,
     ...rest
   } = options;
-  const merged = mergeSeeds(parseSeedNodes(W, 'rootNodes', rootNodes, true), true);
-  if (typeof merged === 'string') throw new RangeError(`${W}: rootNodes: ${merged}`);
+  const merged = mergeSeeds(parseSeedNodes(where, 'rootNodes', rootNodes, true), true);
+  if (typeof merged === 'string') throw new RangeError(`${where}: rootNodes: ${merged}`);
 
   const scope = breakerScope ?? d.breakerScope;
   if (scope !== 'shard' && scope !== 'cluster') {
     throw new RangeError(
-      `${W}: breakerScope must be 'shard' or 'cluster', got ${JSON.stringify(scope)}`,
+      `${where}: breakerScope must be 'shard' or 'cluster', got ${JSON.stringify(scope)}`,
     );
   }
   const refresh = topologyRefreshDelay ?? d.topologyRefreshDelay;
@@ -143,12 +146,12 @@ export function resolveRedisClusterAdapterOptions(
     refresh > 2_147_483_647
   ) {
     throw new RangeError(
-      `${W}: topologyRefreshDelay must be an integer number of ms >= 1, got ${String(refresh)}`,
+      `${where}: topologyRefreshDelay must be an integer number of ms >= 1, got ${String(refresh)}`,
     );
   }
   const replicas = useReplicas ?? d.useReplicas;
   if (typeof replicas !== 'boolean') {
-    throw new TypeError(`${W}: useReplicas must be a boolean, got ${String(replicas)}`);
+    throw new TypeError(`${where}: useReplicas must be a boolean, got ${String(replicas)}`);
   }
   const redirections = maxCommandRedirections ?? d.maxCommandRedirections;
   if (
@@ -158,7 +161,7 @@ export function resolveRedisClusterAdapterOptions(
     redirections > 1000
   ) {
     throw new RangeError(
-      `${W}: maxCommandRedirections must be an integer in [0, 1000], got ${String(redirections)}`,
+      `${where}: maxCommandRedirections must be an integer in [0, 1000], got ${String(redirections)}`,
     );
   }
 
@@ -173,10 +176,10 @@ export function resolveRedisClusterAdapterOptions(
       password: rest.password ?? merged.password,
       tls: rest.tls ?? (merged.tls === true ? true : undefined),
     } as RedisAdapterOptions,
-    W,
+    where,
   );
   if (merged.tls === true && base.tls === undefined) {
-    throw new RangeError(`${W}: tls is false but rootNodes use rediss:// (TLS)`);
+    throw new RangeError(`${where}: tls is false but rootNodes use rediss:// (TLS)`);
   }
   return {
     base: withoutDerivedServername(base, rest),

@@ -10,6 +10,7 @@ import {
   type ResolvedRedisClusterAdapterOptions,
 } from './cluster-options.js';
 import { buildNodeClientOptions } from './node-client-options.js';
+import { NodeRedisClusterDriver } from './node-redis-cluster-driver.js';
 import { RedisClusterAdapter, type NodeRedisCluster } from './redis-cluster-adapter.js';
 
 /** The createCluster options derived from resolved adapter options. */
@@ -50,5 +51,5 @@ export function createRedisClusterAdapter(
 ): RedisClusterAdapter {
   const resolved = resolveRedisClusterAdapterOptions(options);
   const client = createCluster(buildClusterOptions(resolved)) as unknown as NodeRedisCluster;
-  return new RedisClusterAdapter(client, resolved);
+  return new RedisClusterAdapter(client, new NodeRedisClusterDriver(client), resolved);
 }

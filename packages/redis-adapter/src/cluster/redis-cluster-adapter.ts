@@ -1,8 +1,9 @@
 /**
- * The adapter over a Redis Cluster (node-redis' own createCluster). Same surface as the
- * single-server adapter (RedisAdapterLike: executeRedisOperation, health, breaker, events), plus
- * per-shard breakers picked by the `key` call option. See shard-breakers.ts for why the
- * breakers are per shard and keyed by master address.
+ * The adapter over a Redis Cluster (node-redis' own createCluster, or an ioredis Cluster, each
+ * through its {@link ClusterDriver}). Same surface as the single-server adapter
+ * (RedisAdapterLike: executeRedisOperation, health, breaker, events), plus per-shard breakers
+ * picked by the `key` call option. See shard-breakers.ts for why the breakers are per shard and
+ * keyed by master address.
  */
 import { CircuitBreaker, type BreakerRegistry, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisClusterType } from 'redis';
@@ -26,11 +27,12 @@ import type {
   RedisClusterOperationOptions,
   RedisClusterShardHealth,
 } from './cluster-types.js';
+import type { ClusterDriver } from './cluster-driver.js';
 import { seedList, type ResolvedRedisClusterAdapterOptions } from './cluster-options.js';
 import { keySlot } from './key-slot.js';
 import { NodeRecovery } from './node-recovery.js';
 import { createShardBreakers } from './shard-breakers.js';
-import { ShardConnection, type NodeClientLike } from './shard-connection.js';
+import { ShardConnection } from './shard-connection.js';
 import {
   TOPOLOGY_CONNECTION_OPERATION,
   TopologyAdapterCore,
@@ -48,15 +50,15 @@ import {
 /** The node-redis cluster client the adapter drives. */
 export type NodeRedisCluster = RedisClusterType;
 
-/** A resilient adapter over a node-redis cluster client. */
-export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
+/** A resilient adapter over a cluster client (node-redis by default, or ioredis' Cluster). */
+export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLike<C> {
   /** Which kind of adapter this is (the recipes pick the raw command shape by it). */
   readonly topology = 'cluster' as const;
   readonly name: string;
   /** The cluster-wide breaker: calls without `key`, and every call with `breakerScope: 'cluster'`. */
   readonly breaker: CircuitBreaker;
-  /** The node-redis cluster client. */
-  readonly client: NodeRedisCluster;
+  /** The cluster client handed to every operation. */
+  readonly client: C;
   private readonly core: TopologyAdapterCore<RedisClusterAdapterEvents>;
   /**
    * The per-shard breakers, by master address (a BreakerRegistry: pass it to
@@ -65,23 +67,24 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   readonly shardRegistry: BreakerRegistry;
   private readonly shards = new Map<
     string,
-    { conn: ShardConnection<NodeRedisCluster>; ctx: OperationContext<NodeRedisCluster> }
+    { conn: ShardConnection<C>; ctx: OperationContext<C> }
   >();
-  private readonly clusterCtx: OperationContext<NodeRedisCluster>;
-  private readonly unownedCtx: OperationContext<NodeRedisCluster>;
+  private readonly clusterCtx: OperationContext<C>;
+  private readonly unownedCtx: OperationContext<C>;
   /** Pending reconnects of node clients dropped for a broken reply stream. */
   private readonly redials = new Set<unknown>();
   private closed = false;
 
-  /** @internal use createRedisClusterAdapter */
+  /** @internal use createRedisClusterAdapter or createIoredisClusterAdapter */
   constructor(
-    client: NodeRedisCluster,
+    client: C,
+    private readonly driver: ClusterDriver,
     private readonly options: ResolvedRedisClusterAdapterOptions,
   ) {
     const base = options.base;
     this.name = base.name;
     this.client = client;
-    this.core = new TopologyAdapterCore<RedisClusterAdapterEvents>(base, client);
+    this.core = new TopologyAdapterCore<RedisClusterAdapterEvents>(base, driver.topologyClient);
     const breakerOptions = adapterBreakerOptions(base);
     this.breaker = new CircuitBreaker(base.name, breakerOptions);
     this.shardRegistry = createShardBreakers(
@@ -95,7 +98,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     );
     // Calls without a key: which node hung is unknown, node-redis' socketTimeout is the backstop.
     this.clusterCtx = this.core.context(this.core.operationConnection(client), this.breaker);
-    const unowned: OperationConnection<NodeRedisCluster> = {
+    const unowned: OperationConnection<C> = {
       client,
       epoch: 0,
       state: 'reconnecting',
@@ -133,11 +136,11 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       this.closed,
       `Redis cluster (seeds ${seedList(this.options.rootNodes)})`,
     );
-    if (this.core.topology.isReady()) this.warmUp();
+    if (this.core.topology.isReady()) this.driver.warmUp();
   }
 
   executeRedisOperation<T, F = T>(
-    op: (client: NodeRedisCluster, signal: AbortSignal) => T | PromiseLike<T>,
+    op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
     fallback: RedisFallback<F>,
     name: string,
     options?: RedisClusterOperationOptions,
@@ -149,15 +152,14 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
       if (address !== undefined) ctx = this.shard(address).ctx;
       // A known topology with no master for this slot (resharding, partial coverage): node-redis
       // would throw a TypeError, which looks like the caller's bug. Take the fallback instead.
-      else if (this.client.isReady) ctx = this.unownedCtx;
+      else if (this.driver.isReady()) ctx = this.unownedCtx;
     }
     return executeWithContext(ctx, op, fallback, name, options);
   }
 
   /** The master address (`host:port`) currently serving `key`, if the topology is known. */
   masterOf(key: string | Uint8Array): string | undefined {
-    if (!this.client.isReady) return undefined;
-    return this.client.slots[keySlot(key)]?.master?.address;
+    return this.driver.masterOfSlot(keySlot(key));
   }
 
   /** The shard breakers by master address (empty with `breakerScope: 'cluster'`). */
@@ -169,8 +171,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     const base = this.core.health(this.core.topology.state, this.breaker);
     let status = base.status;
     const shards: RedisClusterShardHealth[] = [];
-    if (this.client.isReady) {
-      for (const m of this.client.masters) {
+    if (this.driver.isReady()) {
+      for (const m of this.driver.masters()) {
         const connected = m.client === undefined || m.client.isReady;
         const b = this.shardRegistry.peek(m.address)?.getStats() ?? null;
         if (status === 'pass' && (!connected || (b !== null && b.state !== 'closed')))
@@ -205,14 +207,15 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     this.redials.clear();
     for (const { conn } of this.shards.values()) conn.dispose();
     this.shards.clear();
+    this.driver.dispose?.();
     await this.core.topology.close();
   }
 
   // ---- internals -------------------------------------------------------------------------
 
   private shard(address: string): {
-    conn: ShardConnection<NodeRedisCluster>;
-    ctx: OperationContext<NodeRedisCluster>;
+    conn: ShardConnection<C>;
+    ctx: OperationContext<C>;
   } {
     let s = this.shards.get(address);
     if (s === undefined) {
@@ -221,16 +224,18 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
         this.client,
         address,
         this.core.topology,
-        (a) => this.nodeClient(a),
+        (a) => this.driver.nodeClient(a),
         base.clock,
         (a, reason) =>
           this.core.onFailure(
             TOPOLOGY_CONNECTION_OPERATION,
-            'timeout',
+            reason === 'lost' ? 'connection' : 'timeout',
             new Error(
               reason === 'overrun'
                 ? `a command to ${a} overran its deadline; replacing that node's connection and re-reading the topology from the other nodes`
-                : `the handshake with ${a} did not finish within ${base.connectTimeout} ms; replacing that node's connection and re-reading the topology from the other nodes`,
+                : reason === 'lost'
+                  ? `the connection to ${a} dropped; reconnecting it and re-reading the topology from the other nodes`
+                  : `the handshake with ${a} did not finish within ${base.connectTimeout} ms; replacing that node's connection and re-reading the topology from the other nodes`,
             ),
           ),
         (onDone) => this.nodeRecovery(address, onDone),
@@ -250,42 +255,23 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     onDone: (outcome: 'ready' | 'replaced') => void,
   ): NodeRecovery {
     const base = this.options.base;
-    const client = this.client;
+    const driver = this.driver;
     return new NodeRecovery({
       address,
       clock: base.clock,
       connectTimeout: base.connectTimeout,
       refreshInterval: this.options.topologyRefreshDelay,
       backoff: base.reconnectBackoff,
-      nodeClient: () => this.nodeClient(address),
-      dial: () => {
-        const node = client.isOpen ? client.nodeByAddress.get(address) : undefined;
-        if (node === undefined) return undefined;
-        // No client (a first connect that failed for good): node-redis creates one.
-        if (node.client === undefined) client.nodeClient(node).catch(() => undefined);
-        return node.client as NodeClientLike | undefined;
-      },
-      servesSlots: () => client.isReady && client.masters.some((m) => m.address === address),
-      refreshTopology: (excluded) => rediscover(client, excluded),
+      nodeClient: () => driver.nodeClient(address),
+      dial: () => driver.dial(address),
+      servesSlots: () => driver.isReady() && driver.masters().some((m) => m.address === address),
+      refreshTopology: (excluded) => driver.refreshTopology(excluded),
       onTopologyRefreshed: () => {
         if (!this.closed) this.prune();
       },
       onError: (kind, error) => this.core.onFailure(TOPOLOGY_CONNECTION_OPERATION, kind, error),
       onDone,
     });
-  }
-
-  private nodeClient(address: string): NodeClientLike | undefined {
-    const node = this.client.isOpen ? this.client.nodeByAddress.get(address) : undefined;
-    return node?.client as NodeClientLike | undefined;
-  }
-
-  /** Connects the masters' clients in the background (connect() does not wait for them). */
-  private warmUp(): void {
-    if (!this.client.isReady) return;
-    for (const m of this.client.masters) {
-      if (m.client === undefined) this.client.nodeClient(m).catch(() => undefined);
-    }
   }
 
   /**
@@ -296,7 +282,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
    * (jittered) delay. Returns false when there is no open client at that address.
    */
   private dropNodeClient(address: string, cause: unknown): boolean {
-    const client = this.nodeClient(address);
+    const client = this.driver.nodeClient(address);
     if (client === undefined || !client.isOpen) return false;
     client.destroy();
     this.core.onFailure(
@@ -314,7 +300,7 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
     }
     const timer = base.clock.setTimeout(() => {
       this.redials.delete(timer);
-      if (this.closed || client.isOpen || this.nodeClient(address) !== client) return;
+      if (this.closed || client.isOpen || this.driver.nodeClient(address) !== client) return;
       client.connect().catch(() => undefined);
     }, delay);
     this.redials.add(timer);
@@ -323,8 +309,8 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
 
   /** Drops shard state (breaker, waiters) of addresses that no longer serve slots. */
   private prune(): void {
-    if (!this.client.isReady) return;
-    const masters = new Set(this.client.masters.map((m) => m.address));
+    if (!this.driver.isReady()) return;
+    const masters = new Set(this.driver.masters().map((m) => m.address));
     this.shardRegistry.retain(masters);
     for (const [address, s] of this.shards) {
       if (!masters.has(address)) {
@@ -335,52 +321,44 @@ export class RedisClusterAdapter implements RedisAdapterLike<NodeRedisCluster> {
   }
 
   private listen(): void {
-    const c = this.client;
     const core = this.core;
-    // An unhandled 'error' crashes the process: always listen.
     const report = (error: unknown): void => {
       if (this.closed || core.topology.failIfPermanent(error)) return;
       core.onFailure(TOPOLOGY_CONNECTION_OPERATION, classifyConnectionError(error), error);
     };
-    c.on('error', report);
-    c.on('node-error', (error: unknown, node?: { host: string; port: number }) => {
-      if (node !== undefined && breaksReplyStream(error) && !this.closed) {
-        if (this.dropNodeClient(`${node.host}:${node.port}`, error)) return;
-      }
-      report(error);
-    });
-    c.on('node-connect', (node: { host: string; port: number }) => {
-      if (!this.closed) this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeConnect();
-    });
-    c.on('node-ready', (node: { host: string; port: number }) => {
-      if (this.closed) return;
-      this.shards.get(`${node.host}:${node.port}`)?.conn.onNodeReady();
-      this.prune();
-    });
-    c.on('node-disconnect', () => {
-      if (!this.closed) this.prune();
-    });
-    c.on('connect', () => {
-      // (re)discovery finished: background discovery after a degraded start lands here too
-      if (this.closed) return;
-      this.prune();
-      this.warmUp();
+    const driver = this.driver;
+    driver.listen({
+      error: report,
+      nodeError: (error, address) => {
+        if (
+          address !== undefined &&
+          !driver.dropsBrokenReplyStreams &&
+          breaksReplyStream(error) &&
+          !this.closed
+        ) {
+          if (this.dropNodeClient(address, error)) return;
+        }
+        report(error);
+      },
+      nodeConnect: (address) => {
+        if (!this.closed) this.shards.get(address)?.conn.onNodeConnect();
+      },
+      nodeReady: (address) => {
+        if (this.closed) return;
+        this.shards.get(address)?.conn.onNodeReady();
+        this.prune();
+      },
+      nodeReconnecting: (address) => {
+        if (!this.closed) this.shards.get(address)?.conn.onNodeLost();
+      },
+      nodesChanged: () => {
+        if (!this.closed) this.prune();
+      },
+      discovered: () => {
+        if (this.closed) return;
+        this.prune();
+        driver.warmUp();
+      },
     });
   }
-}
-
-/** node-redis' topology re-read (`cluster._slots.rediscover`), `excluded` not asked. */
-function rediscover(cluster: NodeRedisCluster, excluded: string): Promise<void> {
-  // Public on RedisClusterSlots (node-redis uses it for MOVED); typed narrowly here.
-  const slots = (
-    cluster as unknown as {
-      _slots?: {
-        rediscover?(startWith: undefined, excludedAddresses: ReadonlySet<string>): Promise<void>;
-      };
-    }
-  )._slots;
-  if (typeof slots?.rediscover !== 'function') {
-    return Promise.reject(new Error('this node-redis cluster client has no rediscover()'));
-  }
-  return slots.rediscover(undefined, new Set([excluded]));
 }

@@ -19,6 +19,9 @@ export interface NodeClientLike {
   destroy(): void;
 }
 
+/** Why a node's connection is given up: see ShardConnection. */
+export type ReplaceReason = 'overrun' | 'handshake' | 'lost';
+
 /** Looks up the current node client of a master address (undefined: not connected yet). */
 export type NodeClientLookup = (address: string) => NodeClientLike | undefined;
 
@@ -38,7 +41,7 @@ export class ShardConnection<C> implements OperationConnection<C> {
       clearTimeout(h: unknown): void;
     },
     /** Called with a reason when the node's connection is given up and recovery starts. */
-    private readonly onReplace: (address: string, reason: 'overrun' | 'handshake') => void,
+    private readonly onReplace: (address: string, reason: ReplaceReason) => void,
     /** Creates this node's recovery; `onDone` is called when a recovery ends. */
     recovery: (onDone: (outcome: 'ready' | 'replaced') => void) => NodeRecovery,
     /** Deadline of a (re)connect handshake node-redis runs by itself, in ms. */
@@ -128,6 +131,18 @@ export class ShardConnection<C> implements OperationConnection<C> {
     if (c === undefined || !c.isReady) return;
     this.replacedEpoch = epoch;
     this.onReplace(this.address, 'overrun');
+    this.recovery.start();
+  }
+
+  /**
+   * The node's connection dropped and its client reconnects by itself, with nothing re-reading
+   * the topology meanwhile (ioredis: only a MOVED reply would, and the shard's calls fall back
+   * before they are sent): recover it like a hung node, so a promoted replica is found.
+   */
+  onNodeLost(): void {
+    if (this.recovery.active || !this.topology.isReady()) return;
+    this.clearHandshakeTimer();
+    this.onReplace(this.address, 'lost');
     this.recovery.start();
   }
 
