@@ -6,3 +6,8 @@ export {
 } from './create-ioredis-adapter.js';
 export type { IoredisAdapter } from './create-ioredis-adapter.js';
 export type { IoredisClientLike } from './ioredis-lifecycle.js';
+export {
+  buildIoredisClusterOptions,
+  createIoredisClusterAdapter,
+} from './create-ioredis-cluster-adapter.js';
+export type { IoredisClusterAdapter } from './create-ioredis-cluster-adapter.js';
