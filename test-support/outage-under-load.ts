@@ -1,6 +1,7 @@
 /**
  * The outage drill of the integration tests: steady HTTP load on a service, its redis-server
- * SIGKILLed (then restarted on the same port) or SIGSTOPped (then SIGCONTed) in the middle,
+ * SIGKILLed (then restarted on the same port) or SIGSTOPped (then SIGCONTed) in the middle, or a
+ * {@link TopologyFault} (e.g. a Cluster or Sentinel master faulted until its replica is promoted),
  * and every request recorded with the phase it was sent in:
  *   'up' (before the fault) → 'outage' → 'recovering' (fault ended, until `recovered()`) → 'after'.
  */
@@ -10,11 +11,28 @@ import type { RedisServer } from './redis-server.js';
 
 export type RedisFault = 'kill' | 'pause';
 
-export interface OutageUnderLoadOptions {
-  /** The server to fault (only processes started by test-support are ever signalled). */
-  server: RedisServer;
-  /** SIGKILL + restart, or SIGSTOP + SIGCONT. */
-  fault: RedisFault;
+/**
+ * A fault of a whole topology (e.g. a Cluster or Sentinel master SIGKILLed, ended by the
+ * promotion of its replica): `begin` applies it, `end` resolves once it is over.
+ */
+export interface TopologyFault {
+  begin(): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** A fault of one server (restarted / resumed at the end), or of a topology. */
+export type OutageFault =
+  | {
+      /** The server to fault (only processes started by test-support are ever signalled). */
+      server: RedisServer;
+      /** SIGKILL + restart, or SIGSTOP + SIGCONT. */
+      fault: RedisFault;
+    }
+  | { server?: undefined; fault: TopologyFault };
+
+export type OutageUnderLoadOptions = OutageFault & OutageLoadOptions;
+
+export interface OutageLoadOptions {
   /** The load; its `rate` and `path` stay the same in every phase. */
   load: HttpLoadOptions;
   /** Load before the fault, in ms. @default 500 */
@@ -35,29 +53,38 @@ export interface OutageUnderLoadResult {
   samples: HttpSample[];
   /** Samples of one phase. */
   phase(name: 'up' | 'outage' | 'recovering' | 'after'): HttpSample[];
-  /** ms from the end of the fault (restart done / SIGCONT) to `recovered()` holding. */
+  /** ms from the end of the fault (restart done / SIGCONT / `end()` resolved) to `recovered()` holding. */
   recoveryMs: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the drill; always ends the fault (restart/resume) even if a step throws. */
+function topologyFaultOf(o: OutageFault): TopologyFault {
+  if (o.server === undefined) return o.fault;
+  const server = o.server;
+  return o.fault === 'kill'
+    ? { begin: () => server.kill(), end: () => server.restart() }
+    : { begin: async () => server.pause(), end: async () => server.resume() };
+}
+
+/** Runs the drill; always ends the fault (restart/resume/`end`) once begun, even if a step throws. */
 export async function outageUnderLoad(o: OutageUnderLoadOptions): Promise<OutageUnderLoadResult> {
   const load = startHttpLoad(o.load);
   let faultEnded = false;
+  const fault = topologyFaultOf(o);
+  let faultBegun = false;
   const endFault = async (): Promise<void> => {
-    if (faultEnded) return;
+    if (faultEnded || !faultBegun) return;
     faultEnded = true;
-    if (o.fault === 'kill') await o.server.restart();
-    else o.server.resume();
+    await fault.end();
   };
   let recoveryMs: number | undefined;
   try {
     load.setPhase('up');
     await sleep(o.upMs ?? 500);
     load.setPhase('outage');
-    if (o.fault === 'kill') await o.server.kill();
-    else o.server.pause();
+    faultBegun = true;
+    await fault.begin();
     const outageMs = o.outageMs ?? 2_000;
     await sleep(outageMs / 2);
     await o.duringOutage?.();

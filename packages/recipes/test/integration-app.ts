@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { instrumentRedisAdapter, metricsHandler } from '@breakwater/metrics';
-import type { RedisAdapter, NodeRedisClient } from '@breakwater/redis-adapter';
+import type { InstrumentableRedisAdapter } from '@breakwater/metrics';
 import { Registry } from 'prom-client';
 import { metricSum } from '../../../test-support/prom-text.js';
 import type { HttpSample } from '../../../test-support/http-load.js';
@@ -25,9 +25,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Serves `handler` (an express app, or any request listener) plus metrics over `adapter`. */
+/**
+ * Serves `handler` (an express app, or any request listener) plus metrics over `adapter`
+ * (single-server, Cluster or Sentinel).
+ */
 export async function serve(
-  adapter: RedisAdapter<NodeRedisClient>,
+  adapter: InstrumentableRedisAdapter,
   handler: http.RequestListener,
 ): Promise<TestServer> {
   const registry = new Registry();
@@ -74,9 +77,13 @@ export function expectAnsweredInTime(
   },
 ): ReturnType<typeof summarize> {
   const s = summarize(samples);
-  const unexpected = samples.filter((x) => !allowed.includes(x.status)).map((x) => x.status);
+  const odd = samples.filter((x) => !allowed.includes(x.status));
+  const unexpected = odd.map((x) => x.status);
   expect(s.hung, `hung requests ${JSON.stringify(s)}`).toBe(0);
-  expect(unexpected.join(','), `unexpected statuses ${JSON.stringify(s)}`).toBe('');
+  expect(
+    unexpected.join(','),
+    `unexpected statuses ${JSON.stringify(s)}, first body: ${odd[0]?.body.slice(0, 600)}`,
+  ).toBe('');
   expect(s.max, `slowest answer ${JSON.stringify(s)}`).toBeLessThanOrEqual(
     DEADLINE_MS + ANSWER_MARGIN_MS,
   );
