@@ -5,11 +5,13 @@
  * back after the promotion, a frozen master (SIGSTOP) costs its calls no more than the deadline,
  * and a wrong password stops with a typed error; nothing printed carries the password.
  */
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type RedisClusterHandle } from '../../../../test-support/cluster.js';
 import { stopAllRedis, type RedisServer } from '../../../../test-support/redis-server.js';
 import type { RedisClusterAdapterOptions } from '../../src/cluster/index.js';
 import { keySlot } from '../../src/cluster/index.js';
+import { isRedisAuthenticationError } from '../../src/errors.js';
 import {
   createIoredisClusterAdapter,
   type IoredisClusterAdapter,
@@ -217,5 +219,123 @@ describe('createIoredisClusterAdapter over a real cluster', () => {
     expect(a.shardBreakers().has(victimAddress)).toBe(false);
     expect(a.shardBreakers().get(`127.0.0.1:${promoted.port}`)?.state).toBe('closed');
     expect(a.health().shards).toHaveLength(3);
+  });
+
+  it('a master frozen (SIGSTOP) under load: its calls settle by the deadline, the others never notice, back after SIGCONT', async () => {
+    // no failover from here on: the frozen master stays the owner of its slots
+    await Promise.all(
+      cluster.nodes
+        .filter((n) => n.running)
+        .map((n) => n.cli('CONFIG', 'SET', 'cluster-replica-no-failover', 'yes')),
+    );
+    const a = adapter({ reportInterval: 0 });
+    const reports: string[] = [];
+    a.on('report', (r) => reports.push(r.message));
+    await a.connect();
+    const owners = await ownersByKey(KEYS);
+    const frozenPort = owners.get(KEYS[0])!;
+    const frozen = cluster.nodes.find((n) => n.port === frozenPort)!;
+    const frozenKeys = new Set(KEYS.filter((k) => owners.get(k) === frozenPort));
+    const load = new SteadyLoad(KEYS, (k) => get(a, k)());
+    load.start();
+    await sleep(400);
+    const pausedAt = performance.now();
+    frozen.pause();
+    let resumedAt = NaN;
+    try {
+      await sleep(1500);
+    } finally {
+      frozen.resume();
+      resumedAt = performance.now();
+    }
+    let firstOk: CallRecord | undefined;
+    while (performance.now() - resumedAt < 6000) {
+      firstOk = load.records.find(
+        (r) => r.start > resumedAt && frozenKeys.has(r.key) && r.result === 'success',
+      );
+      if (firstOk !== undefined) break;
+      await sleep(50);
+    }
+    await sleep(300);
+    await load.stop();
+    const all = summarize(load.records);
+    const hung = summarize(load.records.filter((r) => frozenKeys.has(r.key) && r.end >= pausedAt));
+    const others = summarize(load.records.filter((r) => !frozenKeys.has(r.key)));
+    const resumeToOk = firstOk ? Math.round(firstOk.end - resumedAt) : NaN;
+    console.log(
+      `[ioredis cluster SIGSTOP 1.5 s] SIGCONT→first success on the frozen shard ${resumeToOk} ms\n` +
+        `  frozen shard since SIGSTOP (${frozenKeys.size} keys): ${JSON.stringify(hung)}\n  other shards: ${JSON.stringify(others)}`,
+    );
+    expect(all.errors).toBe(0);
+    expect(all.maxMs).toBeLessThanOrEqual(DEADLINE + MARGIN);
+    expect(hung.kinds.timeout).toBeGreaterThan(0);
+    expect(others.fallbacks).toBeLessThanOrEqual(Math.ceil(others.calls * 0.01));
+    expect(
+      reports.some((m) => /overran its deadline; replacing that node's connection/.test(m)),
+    ).toBe(true);
+    expect(firstOk).toBeDefined();
+    expect(resumeToOk).toBeLessThan(4000);
+  });
+
+  it('credentials reach every node; a wrong password stops with a typed error; nothing printed shows a password', async () => {
+    // last test: from here on the nodes require a password
+    const secret = 'hunter2-ioredis-cluster';
+    for (const n of cluster.nodes.filter((x) => x.running)) {
+      await n.cli('CONFIG', 'SET', 'masterauth', secret);
+      await n.cli('CONFIG', 'SET', 'requirepass', secret);
+    }
+    const port = cluster.nodes.find((n) => n.running)!.port;
+    const texts: string[] = [];
+    const collect = (a: IoredisClusterAdapter): void => {
+      a.on('report', (r) => texts.push(r.message, String((r.error as Error)?.message)));
+    };
+    const good = adapter({ rootNodes: [`redis://:${secret}@127.0.0.1:${port}`] });
+    collect(good);
+    await good.connect();
+    for (const k of KEYS.slice(0, 12)) {
+      expect(
+        await good.executeRedisOperation(
+          (c) => c.set(k, '1'),
+          (kind) => kind,
+          'set',
+          { key: k },
+        ),
+      ).toBe('OK');
+    }
+    texts.push(inspect(good), JSON.stringify(good), JSON.stringify(good.health()));
+
+    const wrong = adapter({ password: 'not-the-secret-42' });
+    collect(wrong);
+    const t0 = performance.now();
+    const err = await wrong.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const ms = performance.now() - t0;
+    console.log(
+      `[ioredis cluster wrong password] connect() rejected after ${Math.round(ms)} ms: ${String((err as Error)?.message)}`,
+    );
+    expect(isRedisAuthenticationError(err)).toBe(true);
+    expect(ms).toBeLessThan(TEST_TIMINGS.connectTimeout);
+    expect(wrong.connectionState).toBe('failed');
+    expect(
+      await wrong.executeRedisOperation(
+        (c) => c.get('k'),
+        (kind) => kind,
+        'get',
+      ),
+    ).toBe('auth');
+    texts.push(
+      String((err as Error).message),
+      inspect(err, { depth: 5 }),
+      inspect(wrong),
+      JSON.stringify(wrong),
+      JSON.stringify(wrong.health()),
+    );
+    expect(inspect(wrong)).toMatch(/RedisClusterAdapter .*topology: 'cluster'/s);
+    for (const t of texts) {
+      expect(t).not.toContain(secret);
+      expect(t).not.toContain('not-the-secret-42');
+    }
   });
 });
