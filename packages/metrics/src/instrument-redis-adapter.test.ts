@@ -119,7 +119,7 @@ describe('instrumentRedisAdapter', () => {
       'redis_operations_total{client="cache",operation="rate-limit",result="error"}': 1,
     });
     const fallbacks = samplesOf(s, 'redis_fallbacks_total');
-    expect(Object.keys(fallbacks)).toHaveLength(16);
+    expect(Object.keys(fallbacks)).toHaveLength(18);
     expect(
       fallbacks['redis_fallbacks_total{client="cache",operation="session-get",reason="timeout"}'],
     ).toBe(2);

@@ -60,6 +60,7 @@ export const FALLBACK_REASONS: readonly RedisFallbackReason[] = [
   'server',
   'auth',
   'tls',
+  'corrupt',
   'unknown',
 ];
 

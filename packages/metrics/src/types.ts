@@ -15,9 +15,20 @@ export type BreakerRejectionReason = 'open' | 'half-open-full' | 'forced-open';
 export type RedisConnectionStateName =
   'connecting' | 'ready' | 'reconnecting' | 'closed' | 'failed';
 
-/** Why a Redis operation fell back (a closed set). */
+/**
+ * Why a Redis operation fell back (a closed set). `corrupt`: Redis answered, but the stored value
+ * could not be used (the operation threw a `RedisCorruptValueError`).
+ */
 export type RedisFallbackReason =
-  'circuit-open' | 'timeout' | 'not-ready' | 'connection' | 'server' | 'auth' | 'tls' | 'unknown';
+  | 'circuit-open'
+  | 'timeout'
+  | 'not-ready'
+  | 'connection'
+  | 'server'
+  | 'auth'
+  | 'tls'
+  | 'corrupt'
+  | 'unknown';
 
 /** Outcome of one Redis operation. */
 export type RedisOperationResultName = 'success' | 'fallback' | 'error';

@@ -4,7 +4,7 @@
  * and reason, duration histograms, the connection, and nothing left after dispose.
  */
 import { constantBackoff } from '@breakwater/breaker';
-import { createRedisAdapter } from '@breakwater/redis-adapter';
+import { createRedisAdapter, RedisCorruptValueError } from '@breakwater/redis-adapter';
 import { instrumentRedisAdapter, OTEL_ATTRIBUTES as A } from '@breakwater/metrics/otel';
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -104,8 +104,37 @@ describe('OpenTelemetry metrics through a kill and restart', () => {
         'get-hash',
       ),
     ).rejects.toThrow(/WRONGTYPE/);
+    // A stored value the op cannot decode: a degraded answer (reason corrupt), not an error.
+    await server.cli('SET', 'otel:bad', '{not json');
+    await expect(
+      adapter.executeRedisOperation(
+        async (c) => {
+          const text = await c.get('otel:bad');
+          try {
+            return JSON.parse(text ?? 'null') as unknown;
+          } catch {
+            throw new RedisCorruptValueError('stored value is not valid JSON');
+          }
+        },
+        () => 'never',
+        'get-json',
+      ),
+    ).rejects.toThrow(RedisCorruptValueError);
 
     let m = await read();
+    expect(
+      value(m, 'breakwater.redis.operations', {
+        [A.dbOperation]: 'get-json',
+        [A.redisResult]: 'fallback',
+        [A.errorType]: 'corrupt',
+      }),
+    ).toBe(1);
+    expect(
+      value(m, 'breakwater.redis.operations', {
+        [A.dbOperation]: 'get-json',
+        [A.redisResult]: 'error',
+      }),
+    ).toBe(0);
     expect(value(m, 'breakwater.redis.operations', { ...op, [A.redisResult]: 'success' })).toBe(3);
     expect(
       value(m, 'breakwater.redis.operations', {

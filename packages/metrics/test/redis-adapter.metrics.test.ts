@@ -113,7 +113,7 @@ describe('instrumentRedisAdapter with a real Redis', () => {
     ).toBe(0);
     const fallbacks = samplesOf(s, 'redis_fallbacks_total');
     const bySessionGet = Object.entries(fallbacks).filter(([k]) => k.includes('"session-get"'));
-    expect(bySessionGet).toHaveLength(8);
+    expect(bySessionGet).toHaveLength(9);
     expect(bySessionGet.reduce((n, [, v]) => n + v, 0)).toBe(5);
     // Per reason, exactly what the adapter reported in its own events.
     const expected = new Map<string, number>();

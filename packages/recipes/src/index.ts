@@ -59,4 +59,3 @@ export type {
 } from './recipe-adapter.js';
 export { managedAdapterFrom } from './managed-adapter.js';
 export type { AdapterOrRedisOptions, ManagedRedisAdapter } from './managed-adapter.js';
-export { CorruptValueError, isCorruptValueError } from './corrupt-value-error.js';

@@ -1,5 +1,5 @@
 /** JSON encoding of stored values: strict on the way in, never throwing on the way out. */
-import { CorruptValueError } from './corrupt-value-error.js';
+import { RedisCorruptValueError } from '@breakwater/redis-adapter';
 
 /**
  * Encodes a value for storage. Throws a TypeError for what JSON cannot round-trip as a value:
@@ -35,11 +35,12 @@ export function decodeJson<T>(text: unknown): DecodeResult<T> {
 
 /**
  * Decodes a reply inside a Redis operation: `undefined` for a missing key (null), the value, or
- * a thrown {@link CorruptValueError} (reported by the adapter as a data error).
+ * a thrown `RedisCorruptValueError` (counted by the adapter as fallback reason `corrupt` and
+ * reported as `[<operation>] Redis error: corrupt: stored value is not valid JSON`).
  */
 export function decodeReply<T>(reply: unknown): { value: T; text: string } | undefined {
   if (reply === null || reply === undefined) return undefined;
   const decoded = decodeJson<T>(reply);
-  if (!decoded.ok) throw new CorruptValueError();
+  if (!decoded.ok) throw new RedisCorruptValueError('stored value is not valid JSON');
   return { value: decoded.value, text: reply as string };
 }

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { instrumentRedisAdapter } from '@breakwater/metrics';
+import type { RedisErrorReport } from '@breakwater/redis-adapter';
+import { metricSum } from '../../../test-support/prom-text.js';
 import { createCache } from '../src/index.js';
 import type { Cache } from '../src/index.js';
 import {
@@ -54,17 +58,40 @@ describe('cache with Redis up', () => {
     await expect(c.wrap('k', undefined, 'no' as unknown as () => 1)).rejects.toThrow(TypeError);
   });
 
-  it('a corrupt stored value is a miss, reported and counted, never an exception', async () => {
+  it('a corrupt stored value is a miss, reported and counted as fallback `corrupt`, never an exception', async () => {
     const c = cache('t3:');
     const events = collect(c);
-    await env.server.cli('SET', 't3:bad', '{not json');
-    expect(await c.get('bad')).toBeUndefined();
-    expect(await c.wrap('bad', 1000, () => 'loaded')).toBe('loaded');
-    expect(events.map((e) => [e.operation, e.reason, e.outcome])).toEqual([
-      ['get', 'corrupt', 'miss'],
-      ['wrap', 'corrupt', 'loader'],
-    ]);
-    expect(c.stats().degradedByReason.corrupt).toBe(2);
+    const registry = new Registry();
+    const dispose = instrumentRedisAdapter(env.adapter, { registry });
+    const reports: RedisErrorReport[] = [];
+    const offReport = env.adapter.on('report', (r) => reports.push(r));
+    try {
+      await env.server.cli('SET', 't3:bad', '{not json');
+      expect(await c.get('bad')).toBeUndefined();
+      expect(await c.wrap('bad', 1000, () => 'loaded')).toBe('loaded');
+      expect(events.map((e) => [e.operation, e.reason, e.outcome])).toEqual([
+        ['get', 'corrupt', 'miss'],
+        ['wrap', 'corrupt', 'loader'],
+      ]);
+      expect(c.stats().degradedByReason.corrupt).toBe(2);
+      // Where operators look: a degraded answer with its reason, not an error.
+      const text = await registry.metrics();
+      const get = { client: 'recipes-test', operation: 'cache.get' };
+      expect(metricSum(text, 'redis_fallbacks_total', { ...get, reason: 'corrupt' })).toBe(2);
+      expect(metricSum(text, 'redis_operations_total', { ...get, result: 'fallback' })).toBe(2);
+      expect(metricSum(text, 'redis_operations_total', { ...get, result: 'error' })).toBe(0);
+      // The adapter's one reporter, one line format (the second is rate-limited).
+      expect(reports.map((r) => [r.kind, r.message])).toEqual([
+        ['corrupt', '[cache.get] Redis error: corrupt: stored value is not valid JSON'],
+      ]);
+      // Redis answered: the breaker counted nothing, health has no error.
+      expect(env.adapter.breaker.state).toBe('closed');
+      expect(env.adapter.breaker.getStats().failureCount).toBe(0);
+      expect(env.adapter.health().lastError).toBeNull();
+    } finally {
+      offReport();
+      dispose();
+    }
     await waitFor(async () => (await env.server.cli('GET', 't3:bad')) === '"loaded"');
   });
 

@@ -32,6 +32,7 @@ import type {
   RedisAdapterEvents,
   RedisConnectionState,
   RedisFailureKind,
+  RedisFallbackReason,
   RedisHealth,
   RedisObserveOptions,
   RedisOperationObserver,
@@ -94,8 +95,8 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
   }
 
   /** Records and reports a failure (the single place every error goes through). */
-  onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void {
-    if (kind !== 'data' && kind !== 'circuit-open' && kind !== 'not-ready') {
+  onFailure(operation: string, kind: RedisFallbackReason | 'data', error: unknown): void {
+    if (kind !== 'data' && kind !== 'corrupt' && kind !== 'circuit-open' && kind !== 'not-ready') {
       this.lastError = {
         kind,
         message: errorMessage(error, this.options.secrets),

@@ -15,6 +15,7 @@ import {
   isRedisConfigError,
   isRedisConnectTimeoutError,
   isRedisCorruptedReplyError,
+  isRedisCorruptValueError,
   isRedisNotReadyError,
   isRedisProtocolError,
   isRedisTlsError,
@@ -165,7 +166,9 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
   ) {
     return 'connection';
   }
-  if (isRedisConfigError(error)) return 'data';
+  // Redis answered; the op found the stored value unusable (a degraded answer, counted as such
+  // by executeRedisOperation, never against the breaker).
+  if (isRedisConfigError(error) || isRedisCorruptValueError(error)) return 'data';
 
   const names = classNames(error);
   for (const n of names) {

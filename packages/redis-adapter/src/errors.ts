@@ -21,6 +21,7 @@ const UNAVAILABLE = Symbol.for('breakwater.RedisUnavailableError');
 const NOT_READY = Symbol.for('breakwater.RedisNotReadyError');
 const CONFIG = Symbol.for('breakwater.RedisConfigError');
 const CORRUPTED_REPLY = Symbol.for('breakwater.RedisCorruptedReplyError');
+const CORRUPT_VALUE = Symbol.for('breakwater.RedisCorruptValueError');
 
 /**
  * The server rejected the credentials during the handshake (WRONGPASS, NOAUTH, NOPERM).
@@ -127,6 +128,24 @@ export class RedisCorruptedReplyError extends Error {
   }
 }
 
+/**
+ * Thrown by an operation when Redis answered but the stored value cannot be used (not valid JSON,
+ * an unknown format): a degraded answer, not an outage. executeRedisOperation rejects with it
+ * unchanged (your code answers from its own contract, e.g. a cache miss); the breaker ignores it
+ * (Redis is up: neither a failure nor a success); it is counted as result `fallback` with reason
+ * `corrupt` (the `operation` event, `observeOperations`, hence `redis_fallbacks_total{reason=
+ * "corrupt"}`) and reported with kind `corrupt`. The message must never contain the key or the
+ * value: it is what the reporter prints.
+ */
+export class RedisCorruptValueError extends Error {
+  override readonly name = 'RedisCorruptValueError';
+  /** @param message what is wrong with the value, without the key or the value itself */
+  constructor(message = 'stored value could not be decoded', options?: { cause?: unknown }) {
+    super(message, options);
+    brand(this, CORRUPT_VALUE);
+  }
+}
+
 /** A short description of a client error (decoder messages carry no user data). */
 function causeText(cause: unknown): string {
   const m = (cause as { message?: unknown } | null | undefined)?.message;
@@ -180,6 +199,11 @@ export function isRedisConfigError(e: unknown): e is RedisConfigError {
 /** True if `e` is a {@link RedisCorruptedReplyError} (from any copy of this package). */
 export function isRedisCorruptedReplyError(e: unknown): e is RedisCorruptedReplyError {
   return hasBrand(e, CORRUPTED_REPLY);
+}
+
+/** True if `e` is a {@link RedisCorruptValueError} (from any copy of this package). */
+export function isRedisCorruptValueError(e: unknown): e is RedisCorruptValueError {
+  return hasBrand(e, CORRUPT_VALUE);
 }
 
 /** True for the errors after which the adapter stops reconnecting (auth, TLS, protocol). */

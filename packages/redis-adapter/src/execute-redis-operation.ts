@@ -11,13 +11,14 @@ import {
 } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
-import { RedisNotReadyError } from './errors.js';
+import { isRedisCorruptValueError, RedisNotReadyError } from './errors.js';
 import { redactError } from './redact.js';
 import type {
   RedisAdapterEvents,
   RedisConnectionState,
   RedisFailureKind,
   RedisFallback,
+  RedisFallbackReason,
   RedisOperationObserver,
   RedisOperationOptions,
   RedisOperationResult,
@@ -63,7 +64,7 @@ export interface OperationContext<C> {
   /** Secrets scrubbed from errors handed to fallbacks. */
   readonly secrets: readonly string[];
   /** Reports a failure (rate-limited reporter, last error for health). */
-  onFailure(operation: string, kind: RedisFailureKind | 'data', error: unknown): void;
+  onFailure(operation: string, kind: RedisFallbackReason | 'data', error: unknown): void;
   /** The adapter's name, published on the diagnostics channels. @default '' */
   readonly adapterName?: string;
   /**
@@ -84,7 +85,10 @@ export interface OperationContext<C> {
   };
 }
 
-/** `isFailure` for the adapter's breaker: everything but data errors counts. */
+/**
+ * `isFailure` for the adapter's breaker: everything but data errors counts (a
+ * `RedisCorruptValueError` is a data error: Redis answered).
+ */
 export function isRedisAvailabilityFailure(error: unknown): boolean {
   return classifyRedisError(error) !== 'data';
 }
@@ -93,7 +97,8 @@ export function isRedisAvailabilityFailure(error: unknown): boolean {
  * Runs `op(client, signal)` through the breaker with a deadline (`options.timeout` or the
  * context's default). Settles by the deadline with the value, `fallback(kind, error)` when
  * Redis could not be used, or rejects with the op's data error unchanged (also with the
- * caller's abort reason, or with whatever the fallback throws).
+ * caller's abort reason, or with whatever the fallback throws). A `RedisCorruptValueError` the
+ * op throws rejects unchanged too, but is counted and reported as fallback reason `corrupt`.
  */
 export function executeWithContext<C, T, F = T>(
   ctx: OperationContext<C>,
@@ -161,8 +166,10 @@ function executeObserved<C, T, F>(
       settled(ctx, observer, name, result, reason, timed ? now() - start : NaN);
     },
     (error: unknown) => {
-      onRejected(ctx, st, name, options, error);
-      settled(ctx, observer, name, 'error', undefined, timed ? now() - start : NaN);
+      const durationMs = timed ? now() - start : NaN;
+      if (onRejected(ctx, st, name, options, error) === 'corrupt') {
+        settled(ctx, observer, name, 'fallback', 'corrupt', durationMs);
+      } else settled(ctx, observer, name, 'error', undefined, durationMs);
     },
   );
   return p;
@@ -174,7 +181,7 @@ function settled<C>(
   observer: RedisOperationObserver | undefined,
   operation: string,
   result: RedisOperationResult,
-  reason: RedisFailureKind | undefined,
+  reason: RedisFallbackReason | undefined,
   durationMs: number,
 ): void {
   if (observer !== undefined) {
@@ -209,17 +216,22 @@ function executeTraced<C, T, F>(
   );
 }
 
-/** A rejection that is not a fallback nor the caller's abort is the op's data error: report it. */
+/**
+ * A rejection that is not a fallback nor the caller's abort is the op's error: report it, as
+ * `corrupt` for a `RedisCorruptValueError` (a degraded answer), else as `data`. Returns the kind
+ * reported, `undefined` when nothing was.
+ */
 function onRejected<C>(
   ctx: OperationContext<C>,
   st: CallState<C>,
   name: string,
   options: RedisOperationOptions | undefined,
   error: unknown,
-): void {
-  if (st.fellBack === undefined && options?.signal?.aborted !== true) {
-    ctx.onFailure(name, 'data', error);
-  }
+): 'corrupt' | 'data' | undefined {
+  if (st.fellBack !== undefined || options?.signal?.aborted === true) return undefined;
+  const kind = isRedisCorruptValueError(error) ? 'corrupt' : 'data';
+  ctx.onFailure(name, kind, error);
+  return kind;
 }
 
 /**

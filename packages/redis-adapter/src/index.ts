@@ -61,6 +61,7 @@ export {
   RedisNotReadyError,
   RedisConfigError,
   RedisCorruptedReplyError,
+  RedisCorruptValueError,
   isRedisAuthenticationError,
   isRedisTlsError,
   isRedisProtocolError,
@@ -69,6 +70,7 @@ export {
   isRedisNotReadyError,
   isRedisConfigError,
   isRedisCorruptedReplyError,
+  isRedisCorruptValueError,
   isPermanentRedisError,
 } from './errors.js';
 export type {
@@ -78,6 +80,7 @@ export type {
   RedisErrorReport,
   RedisFailureKind,
   RedisFallback,
+  RedisFallbackReason,
   RedisHealth,
   RedisOperationOptions,
   RedisObserveOptions,

@@ -5,11 +5,23 @@ import { SimpleError } from 'redis';
 import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
 import { executeWithContext, type OperationConnection } from './execute-redis-operation.js';
 import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
-import type { RedisFailureKind, RedisOperationResult } from './types.js';
+import { RedisCorruptValueError } from './errors.js';
+import type {
+  RedisErrorReport,
+  RedisFailureKind,
+  RedisFallbackReason,
+  RedisOperationResult,
+} from './types.js';
 
 function setup() {
   const clock = createFakeClock(1000);
-  const options = resolveRedisAdapterOptions({ clock, operationTimeout: 100, reconnectGrace: 0 });
+  const reports: RedisErrorReport[] = [];
+  const options = resolveRedisAdapterOptions({
+    clock,
+    operationTimeout: 100,
+    reconnectGrace: 0,
+    reporter: (r) => reports.push(r),
+  });
   const core = new AdapterCore(options);
   const breaker = new CircuitBreaker('obs', adapterBreakerOptions(options));
   let ready = true;
@@ -25,10 +37,10 @@ function setup() {
     onDeadlineOverrun: () => undefined,
   };
   const ctx = core.context(connection, breaker);
-  return { clock, core, ctx, setReady: (r: boolean) => (ready = r) };
+  return { clock, core, ctx, breaker, reports, setReady: (r: boolean) => (ready = r) };
 }
 
-type Seen = [string, RedisOperationResult, RedisFailureKind | undefined, number];
+type Seen = [string, RedisOperationResult, RedisFallbackReason | undefined, number];
 
 describe('observeOperations', () => {
   it('sees every outcome once, with its duration, before the caller resumes', async () => {
@@ -61,6 +73,46 @@ describe('observeOperations', () => {
     expect(await executeWithContext(ctx, () => 'never', fb, 'down')).toBe('fb:not-ready');
     expect(seen.at(-1)).toEqual(['down', 'fallback', 'not-ready', 0]);
     expect(seen).toHaveLength(4);
+  });
+
+  it('counts a corrupt stored value as fallback `corrupt`, reports it, and spares the breaker', async () => {
+    const { core, ctx, breaker, reports } = setup();
+    const seen: Seen[] = [];
+    const events: unknown[] = [];
+    core.observeOperations((...args) => seen.push(args));
+    core.events.on('operation', (e) => events.push(e));
+    const corrupt = new RedisCorruptValueError('stored value is not valid JSON');
+    let fallbackCalls = 0;
+    for (let i = 0; i < 20; i++) {
+      const p = executeWithContext(
+        ctx,
+        () => Promise.reject(corrupt),
+        () => fallbackCalls++,
+        'cache.get',
+      );
+      // Rejects unchanged: the op's own code answers from its contract.
+      await expect(p).rejects.toBe(corrupt);
+    }
+    expect(fallbackCalls).toBe(0);
+    expect(seen).toHaveLength(20);
+    expect(seen[0]).toEqual(['cache.get', 'fallback', 'corrupt', 0]);
+    expect(events[0]).toEqual({
+      operation: 'cache.get',
+      result: 'fallback',
+      reason: 'corrupt',
+      durationMs: 0,
+    });
+    // Redis answered 20 times: the breaker counted none of it as a failure.
+    expect(breaker.state).toBe('closed');
+    expect(breaker.getStats().failureCount).toBe(0);
+    expect(breaker.getStats().lastFailureTime).toBeNull();
+    expect(reports[0]).toMatchObject({
+      operation: 'cache.get',
+      kind: 'corrupt',
+      message: '[cache.get] Redis error: corrupt: stored value is not valid JSON',
+    });
+    // Not a connection problem: health's last error stays empty.
+    expect(core.lastError).toBeNull();
   });
 
   it('keeps serving when an observer throws, calls every observer, and unsubscribes', async () => {

@@ -6,7 +6,7 @@
 import createDebug from 'debug';
 import { invokeUserCallback, type Clock } from '@breakwater/breaker';
 import { errorMessage, redactError } from './redact.js';
-import type { RedisErrorReport, RedisFailureKind } from './types.js';
+import type { RedisErrorReport, RedisFallbackReason } from './types.js';
 
 const debug = createDebug('breakwater:redis');
 
@@ -16,7 +16,7 @@ export type RedisErrorReporter = (report: RedisErrorReport) => void;
 /** `[operation] Redis error: <kind>: <message>` */
 export function formatRedisErrorMessage(
   operation: string,
-  kind: RedisFailureKind | 'data',
+  kind: RedisFallbackReason | 'data',
   message: string,
 ): string {
   return `[${safeOperationName(operation)}] Redis error: ${kind}: ${oneLine(message)}`;
@@ -96,7 +96,7 @@ export class ErrorReportGate {
    * within the last `interval` ms; otherwise counted and summarised in the next delivered one.
    * Never throws.
    */
-  report(operation: string, kind: RedisFailureKind | 'data', error: unknown): void {
+  report(operation: string, kind: RedisFallbackReason | 'data', error: unknown): void {
     const o = this.options;
     const now = o.clock.now();
     let st = this.perOperation.get(operation);

@@ -22,6 +22,14 @@ export type RedisConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'cl
 export type RedisFailureKind =
   'circuit-open' | 'timeout' | 'not-ready' | 'connection' | 'server' | 'auth' | 'tls' | 'unknown';
 
+/**
+ * Why a call answered degraded (a closed set, safe as a metric label): a {@link RedisFailureKind}
+ * (Redis could not be used: the fallback answered), or `corrupt` (Redis answered, but the
+ * operation threw a `RedisCorruptValueError`: the stored value could not be used; the breaker
+ * ignores it).
+ */
+export type RedisFallbackReason = RedisFailureKind | 'corrupt';
+
 /** Outcome of one executeRedisOperation call. */
 export type RedisOperationResult = 'success' | 'fallback' | 'error';
 
@@ -35,7 +43,7 @@ export type RedisOperationResult = 'success' | 'fallback' | 'error';
 export type RedisOperationObserver = (
   operation: string,
   result: RedisOperationResult,
-  reason: RedisFailureKind | undefined,
+  reason: RedisFallbackReason | undefined,
   durationMs: number,
 ) => void;
 
@@ -56,7 +64,7 @@ export interface RedisAdapterEvents {
     operation: string;
     result: RedisOperationResult;
     /** Set when result is 'fallback'. */
-    reason?: RedisFailureKind;
+    reason?: RedisFallbackReason;
     durationMs: number;
   };
   /** The connection state changed. */
@@ -70,7 +78,8 @@ export interface RedisAdapterEvents {
 /** What the error reporter receives. Never contains secrets. */
 export interface RedisErrorReport {
   operation: string;
-  kind: RedisFailureKind | 'data';
+  /** `corrupt`: a `RedisCorruptValueError`; `data`: any other error the op rejected with. */
+  kind: RedisFallbackReason | 'data';
   /** `[operation] Redis error: <kind>: <message>` */
   message: string;
   /** The redacted error. */
@@ -110,7 +119,8 @@ export interface RedisAdapterLike<C = unknown> {
   /**
    * Runs `op` against the client through the breaker, with a deadline. Settles with the
    * value, the fallback's value (Redis unavailable), or rejects with a data error
-   * (WRONGTYPE, syntax…) unchanged.
+   * (WRONGTYPE, syntax…) unchanged. A `RedisCorruptValueError` thrown by `op` rejects unchanged
+   * but is counted as result `fallback`, reason `corrupt` (reported with kind `corrupt`).
    */
   executeRedisOperation<T, F = T>(
     op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,

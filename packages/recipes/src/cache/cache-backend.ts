@@ -2,10 +2,10 @@
  * The Redis side of a cache: the L1 tier, reads, writes and deletes that never reject, and the
  * bookkeeping of invalidations that could not reach Redis (queued, overflowed, replayed).
  */
+import { isRedisCorruptValueError } from '@breakwater/redis-adapter';
 import type { ResolvedCacheOptions } from './cache-options.js';
 import type { DegradationReason, DegradationReporter } from '../degradation-reporter.js';
 import { InvalidationReplayer } from './invalidation-replayer.js';
-import { isCorruptValueError } from '../corrupt-value-error.js';
 import { decodeReply } from '../json-codec.js';
 import { LruCache } from './lru-cache.js';
 import { PendingInvalidations } from './pending-invalidations.js';
@@ -101,8 +101,8 @@ export class CacheBackend {
     if (this.pending.isPending(key)) return undefined;
     const r = await this.get(key);
     if (!r.ok) {
-      this.degraded(operation, isCorruptValueError(r.error) ? 'corrupt' : r.reason, outcome);
-      if (isCorruptValueError(r.error)) this.reporter.reachedRedis();
+      this.degraded(operation, isRedisCorruptValueError(r.error) ? 'corrupt' : r.reason, outcome);
+      if (isRedisCorruptValueError(r.error)) this.reporter.reachedRedis();
       return undefined;
     }
     this.reporter.reachedRedis();
@@ -119,7 +119,7 @@ export class CacheBackend {
    */
   async readForUpdate(key: string): Promise<{ found: boolean; value: unknown }> {
     const r = await this.get(key);
-    if (!r.ok && isCorruptValueError(r.error)) {
+    if (!r.ok && isRedisCorruptValueError(r.error)) {
       this.reporter.reachedRedis();
       this.degraded('update', 'corrupt', 'miss');
       return { found: true, value: undefined };
@@ -208,7 +208,7 @@ export class CacheBackend {
     }
   }
 
-  /** GET + decode inside the operation (a corrupt value is a CorruptValueError step failure). */
+  /** GET + decode inside the operation (a corrupt value is a RedisCorruptValueError step failure). */
   private get(key: string): Promise<StepResult<{ value: unknown; text: string } | undefined>> {
     const full = this.o.prefix + key;
     return this.step('get', full, async (send) =>

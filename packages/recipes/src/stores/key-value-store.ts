@@ -3,10 +3,10 @@
  * and result types that keep "missing", "unavailable" (nothing written) and "unknown" (a write
  * that may still land) apart.
  */
+import { isRedisCorruptValueError } from '@breakwater/redis-adapter';
 import { DegradationReporter } from '../degradation-reporter.js';
 import type { DegradationStats, DegradedEvent, RecipeKind } from '../degradation-reporter.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
-import { isCorruptValueError } from '../corrupt-value-error.js';
 import { decodeReply, encodeJson } from '../json-codec.js';
 import { RecipeRedis } from '../recipe-client.js';
 import type { RecipeFailureReason, SendCommand } from '../recipe-client.js';
@@ -90,7 +90,7 @@ export interface KeyValueStore<V> {
 /** The store core: the operations plus a runner for the token store's take(). */
 export interface KeyValueStoreCore<V> extends KeyValueStore<V> {
   /**
-   * Runs one write step with the store's reporting and outcome rules. A CorruptValueError thrown
+   * Runs one write step with the store's reporting and outcome rules. A RedisCorruptValueError thrown
    * by `fn` is reported (`corrupt`) and resolves `{ ok: true, value: undefined }`.
    */
   runWrite<T>(
@@ -151,7 +151,7 @@ export function createKeyValueStore<V>(
       reporter.reachedRedis();
       return step;
     }
-    if (isCorruptValueError(step.error)) {
+    if (isRedisCorruptValueError(step.error)) {
       // Redis answered (and applied the write); the stored value was not valid JSON.
       reporter.reachedRedis();
       reporter.report(op, 'corrupt', 'missing');
@@ -193,7 +193,7 @@ export function createKeyValueStore<V>(
           ? { status: 'missing' }
           : { status: 'found', value: step.value.value };
       }
-      if (isCorruptValueError(step.error)) {
+      if (isRedisCorruptValueError(step.error)) {
         reporter.reachedRedis();
         reporter.report('get', 'corrupt', 'missing');
         count(false);
