@@ -1,6 +1,7 @@
 /**
- * @breakwater/fastify against real Fastify 5 + @fastify/rate-limit 10 and a real redis-server:
- * the plugin's decoration, onClose and health route, exact counts with Redis up, and the outage
+ * @breakwater/fastify against real Fastify 5 + @fastify/rate-limit 11 and a real redis-server:
+ * the plugin's decoration, onClose and health route, exact counts with Redis up, the
+ * non-counting peek (`createRateLimit()(req, { increment: false })` → `read`), and the outage
  * drill (SIGKILL and SIGSTOP under load) for the 'open' and 'closed' policies.
  */
 import http from 'node:http';
@@ -42,6 +43,12 @@ async function app(store: BreakwaterFastifyRateLimitOptions, max: number) {
   });
   f.get('/hit', async () => 'ok');
   f.get('/strict', { config: { rateLimit: { max: 2, timeWindow: 60_000 } } }, async () => 'ok');
+  // The global limiter's state for this client, without counting (the store's read).
+  const check = f.createRateLimit();
+  f.get('/peek', { config: { rateLimit: false } }, async (req) => {
+    const r = await check(req, { increment: false });
+    return r.isAllowed ? {} : { remaining: r.remaining, isExceeded: r.isExceeded, ttl: r.ttl };
+  });
   await f.ready();
   open.push(f);
   const server: TestServer = await serve(env.adapter, (req, res) => f.routing(req, res));
@@ -69,6 +76,28 @@ describe('breakwaterFastify with Redis up', () => {
     for (let i = 0; i < 3; i++) strict.push((await get(server.port, '/strict', 'c9')).status);
     expect(strict).toEqual([200, 200, 429]);
     expect(await env.server.cli('GET', 'breakwater:rl:fastify-rate-limit:GET/strict:c9')).toBe('3');
+  });
+
+  it('peeks without counting (read, @fastify/rate-limit 11.1+), and answers "nothing counted" during an outage', async () => {
+    const { server } = await app({ onOutage: 'closed' }, 3);
+    const peek = async (client: string) => {
+      const r = await get(server.port, '/peek', client);
+      expect(r.status).toBe(200);
+      return JSON.parse(r.body) as { remaining: number; isExceeded: boolean; ttl: number };
+    };
+    expect(await peek('p1')).toEqual({ remaining: 3, isExceeded: false, ttl: 0 });
+    for (let i = 0; i < 4; i++) await get(server.port, '/hit', 'p1');
+    const seen = await peek('p1');
+    expect(seen).toMatchObject({ remaining: 0, isExceeded: true });
+    expect(seen.ttl).toBeGreaterThan(55_000);
+    expect(await peek('p1')).toMatchObject({ remaining: 0, isExceeded: true });
+    expect(await env.server.cli('GET', 'breakwater:rl:fastify-rate-limit:p1')).toBe('4');
+    await env.server.kill();
+    const start = performance.now();
+    expect(await peek('p1')).toEqual({ remaining: 3, isExceeded: false, ttl: 0 });
+    expect(performance.now() - start).toBeLessThan(DEADLINE_MS + 1_000);
+    // The next counted request applies the outage policy ('closed': 429).
+    expect((await get(server.port, '/hit', 'p1')).status).toBe(429);
   });
 
   it('health route: pass / 200 with Redis up; the decoration is the adapter', async () => {

@@ -1,9 +1,11 @@
 /**
- * breakwaterRateLimitStore: a `store` for @fastify/rate-limit 10 over the recipe limiter.
+ * breakwaterRateLimitStore: a `store` for @fastify/rate-limit 10 and 11 over the recipe limiter.
  *
  * @fastify/rate-limit constructs its store itself (`new Store(globalParams)`), calls
  * `incr(key, callback, timeWindow, max)` per request and compares `current` with `max`; each
- * route with its own `config.rateLimit` gets `store.child(routeOptions)`. This file only adapts
+ * route with its own `config.rateLimit` gets `store.child(routeOptions)`. Since 11.1,
+ * `fastify.createRateLimit()(req, { increment: false })` calls `read` (same arguments), which
+ * must not count. This file only adapts
  * that shape: the counting and the outage policy are `BreakwaterRateLimitStore` from
  * `@breakwater/recipes/express-rate-limit` (the recipe limiter run as a counter), one per
  * distinct time window. No second implementation of the outage logic lives here.
@@ -27,6 +29,17 @@ export interface FastifyRateLimitResult {
 /** The store shape @fastify/rate-limit calls (its `FastifyRateLimitStore`). */
 export interface BreakwaterFastifyStore {
   incr(
+    key: string,
+    callback: (error: Error | null, result?: FastifyRateLimitResult) => void,
+    timeWindow?: number,
+    max?: number,
+  ): void;
+  /**
+   * What is counted for `key`, without counting (@fastify/rate-limit 11.1+, for
+   * `createRateLimit()(req, { increment: false })`): `{ current: 0, ttl: 0 }` when nothing is,
+   * and while Redis cannot be used (the next `incr` applies the outage policy).
+   */
+  read(
     key: string,
     callback: (error: Error | null, result?: FastifyRateLimitResult) => void,
     timeWindow?: number,
@@ -58,6 +71,9 @@ function assertSupported(params: RouteParams): void {
   }
 }
 
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
 /**
  * Returns the constructor to pass as @fastify/rate-limit's `store`. Every `incr` settles by the
  * adapter's deadline with a count, or with the outage policy's answer (`onOutage`): `'open'`
@@ -84,12 +100,8 @@ export function breakwaterRateLimitStore(
       this.name = name;
     }
 
-    incr(
-      key: string,
-      callback: (error: Error | null, result?: FastifyRateLimitResult) => void,
-      timeWindow: number = DEFAULT_WINDOW_MS,
-      max?: number,
-    ): void {
+    /** The recipe store of one time window (created on first use). */
+    private storeFor(timeWindow: number): BreakwaterRateLimitStore {
       let store = this.stores.get(timeWindow);
       if (store === undefined) {
         store = new BreakwaterRateLimitStore(adapter, { ...base, name: this.name });
@@ -98,18 +110,46 @@ export function breakwaterRateLimitStore(
         store.init({ windowMs: timeWindow, limit: () => 0 } as never);
         this.stores.set(timeWindow, store);
       }
-      store.increment(key).then(
-        (info) => {
-          const ttl = Math.max(0, (info.resetTime?.getTime() ?? Date.now()) - Date.now());
-          // 'closed' (or memoryLimit reached): over this request's max, shown as max + 1.
-          const current =
-            max !== undefined && info.totalHits === Number.MAX_SAFE_INTEGER
-              ? max + 1
-              : info.totalHits;
-          callback(null, { current, ttl });
-        },
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
+      return store;
+    }
+
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: FastifyRateLimitResult) => void,
+      timeWindow: number = DEFAULT_WINDOW_MS,
+      max?: number,
+    ): void {
+      this.storeFor(timeWindow)
+        .increment(key)
+        .then(
+          (info) => {
+            const ttl = Math.max(0, (info.resetTime?.getTime() ?? Date.now()) - Date.now());
+            // 'closed' (or memoryLimit reached): over this request's max, shown as max + 1.
+            const current =
+              max !== undefined && info.totalHits === Number.MAX_SAFE_INTEGER
+                ? max + 1
+                : info.totalHits;
+            callback(null, { current, ttl });
+          },
+          (error: unknown) => callback(asError(error)),
+        );
+    }
+
+    read(
+      key: string,
+      callback: (error: Error | null, result?: FastifyRateLimitResult) => void,
+      timeWindow: number = DEFAULT_WINDOW_MS,
+    ): void {
+      this.storeFor(timeWindow)
+        .get(key)
+        .then(
+          (info) => {
+            if (info === undefined) return callback(null, { current: 0, ttl: 0 });
+            const ttl = Math.max(0, (info.resetTime?.getTime() ?? Date.now()) - Date.now());
+            callback(null, { current: info.totalHits, ttl });
+          },
+          (error: unknown) => callback(asError(error)),
+        );
     }
 
     child(routeOptions: object): BreakwaterFastifyStore {
