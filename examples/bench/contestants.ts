@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
+import { exponentialBackoff } from '@breakwater/breaker';
 import { createRedisAdapter } from '@breakwater/redis-adapter';
 import { createIoredisAdapter } from '@breakwater/redis-adapter/ioredis';
 import type { Outcome } from '../demo/load-generator.js';
@@ -43,6 +44,8 @@ export interface Contestant {
   connect(): Promise<void>;
   get(key: string): Promise<Outcome>;
   close(): Promise<void>;
+  /** Reconnect attempts so far (the client's or the adapter's 'reconnecting' events). */
+  reconnects(): number;
 }
 
 /** Settings shared by the breakers and the tuned clients, so they are compared like for like. */
@@ -51,6 +54,18 @@ export interface BreakerSettings {
   timeoutMs: number;
   /** Open period before a trial call, in milliseconds. */
   resetTimeoutMs: number;
+  /**
+   * breakwater only: cap of its reconnect backoff (full jitter from 100 ms, factor 2), for
+   * trade-off experiments. @default the adapter's default reconnectBackoff
+   */
+  reconnectCapMs?: number;
+}
+
+/** Counts 'reconnecting' events of an emitter. */
+function counter(on: (event: 'reconnecting', fn: () => void) => unknown): () => number {
+  let n = 0;
+  on('reconnecting', () => void n++);
+  return () => n;
 }
 
 const FALLBACK = Symbol('fallback');
@@ -86,6 +101,7 @@ function nodeRedis(url: string, tunedTimeoutMs?: number): Contestant {
       return 'ok';
     },
     close: async () => client.destroy(),
+    reconnects: counter((e, fn) => client.on(e, fn)),
   };
 }
 
@@ -107,6 +123,7 @@ function ioredis(url: string, tunedTimeoutMs?: number): Contestant {
       return 'ok';
     },
     close: async () => client.disconnect(),
+    reconnects: counter((e, fn) => client.on(e, fn)),
   };
 }
 
@@ -129,6 +146,7 @@ function opossum(url: string, settings: BreakerSettings): Contestant {
       breaker.shutdown();
       client.destroy();
     },
+    reconnects: counter((e, fn) => client.on(e, fn)),
   };
 }
 
@@ -138,6 +156,7 @@ function breakwater(
   create: (o: Parameters<typeof createRedisAdapter>[0]) => {
     connect(): Promise<void>;
     close(): Promise<void>;
+    on(event: 'reconnecting', fn: () => void): unknown;
     executeRedisOperation<T, F>(
       op: (c: { get(k: string): Promise<string | null> }) => Promise<T>,
       fb: () => F,
@@ -145,10 +164,14 @@ function breakwater(
     ): Promise<T | F>;
   } = createRedisAdapter,
 ): Contestant {
+  const cap = settings.reconnectCapMs;
   const adapter = create({
     url,
     operationTimeout: settings.timeoutMs,
     breaker: { resetTimeout: settings.resetTimeoutMs },
+    ...(cap === undefined
+      ? {}
+      : { reconnectBackoff: exponentialBackoff({ initialDelay: 100, maxDelay: cap }) }),
   });
   return {
     connect: () => adapter.connect(),
@@ -161,6 +184,7 @@ function breakwater(
       return value === FALLBACK ? 'degraded' : 'ok';
     },
     close: () => adapter.close(),
+    reconnects: counter((e, fn) => adapter.on(e, fn)),
   };
 }
 
