@@ -24,8 +24,11 @@ describe('resolveRedisAdapterOptions', () => {
       displayUrl: 'redis://localhost:6379/0',
     });
     expect(r.breaker).toMatchObject({ failureThreshold: 5, halfOpenMaxAttempts: 1 });
-    // Reconnect cap <= 2 s.
-    for (let i = 0; i < 50; i++) expect(r.reconnectBackoff.delay(i)).toBeLessThanOrEqual(2000);
+    // The first reconnect within 100 ms; the cap (what a restart waits for the next attempt) 1 s.
+    for (let n = 0; n < 200; n++) expect(r.reconnectBackoff.delay(0)).toBeLessThanOrEqual(100);
+    const late = Array.from({ length: 200 }, (_, n) => r.reconnectBackoff.delay(10 + n));
+    expect(Math.max(...late)).toBeLessThanOrEqual(1000);
+    expect(Math.max(...late)).toBeGreaterThan(900); // full jitter reaches up to the cap
     expect(DEFAULT_REDIS_ADAPTER_OPTIONS.pingInterval).toBeLessThanOrEqual(30_000);
   });
 

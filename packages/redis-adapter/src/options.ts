@@ -90,8 +90,10 @@ export interface RedisAdapterOptions {
   keepAliveInitialDelay?: number;
   /**
    * Delay before reconnect attempt `n` (0-based) after a drop or a failed attempt. The first
-   * reconnect after a drop is jittered too.
-   * @default exponentialBackoff({ initialDelay: 100, maxDelay: 2000, factor: 2, jitter: 'full' })
+   * reconnect after a drop is jittered too. The cap bounds how long a restarted server waits
+   * for this client's next attempt (the restart → first success time); each attempt while
+   * Redis is down is one refused or timed-out TCP connect.
+   * @default exponentialBackoff({ initialDelay: 100, maxDelay: 1000, factor: 2, jitter: 'full' })
    */
   reconnectBackoff?: Backoff;
   /**
@@ -127,9 +129,14 @@ export const DEFAULT_REDIS_ADAPTER_OPTIONS = Object.freeze({
   reportInterval: 5000,
 });
 
-/** Reconnect backoff used when `reconnectBackoff` is not given. */
+/**
+ * Reconnect backoff used when `reconnectBackoff` is not given. Capped at 1 s: after a restart
+ * the next attempt comes within the cap (median ~0.3 × cap with full jitter), which is what
+ * recovery costs; at 2 s it was 1.5–2 times ioredis 6.1's default median (BENCHMARKS.md,
+ * "Recovery after a restart"). Full jitter keeps a fleet's attempts spread over the cap.
+ */
 export const defaultReconnectBackoff = (): Backoff =>
-  exponentialBackoff({ initialDelay: 100, maxDelay: 2000, factor: 2, jitter: 'full' });
+  exponentialBackoff({ initialDelay: 100, maxDelay: 1000, factor: 2, jitter: 'full' });
 
 /** Breaker defaults for Redis (merged under `options.breaker`). */
 export const defaultRedisBreakerOptions = (): RedisBreakerOptions => ({
