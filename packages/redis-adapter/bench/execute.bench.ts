@@ -1,13 +1,16 @@
 /**
- * executeRedisOperation(GET) vs the raw node-redis client on loopback, against a redis-server
- * started here. Concurrency 1 and 100; variants interleaved round by round in one run so that
- * machine noise hits all of them alike. Prints a markdown table (median of the rounds).
+ * executeRedisOperation(GET) vs the raw client on loopback, against a redis-server started
+ * here, over node-redis and over ioredis (issue 13: >= 95 % of the same client's raw
+ * throughput). Concurrency 1 and 100; variants interleaved round by round in one run so that
+ * machine noise hits all of them alike. Prints a markdown table (median of the rounds), then
+ * the ratios against their targets.
  *
  *   pnpm --filter @breakwater/redis-adapter bench        (ROUNDS=7 ROUND_MS=1000 to change)
  */
 import os from 'node:os';
 import { createClient } from 'redis';
 import { createRedisAdapter } from '../src/index.js';
+import { createIoredisAdapter } from '../src/ioredis/index.js';
 import { startRedis } from '../../../test-support/redis-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
@@ -51,6 +54,8 @@ raw.on('error', () => undefined);
 await raw.connect();
 const adapter = createRedisAdapter({ url: server.url });
 await adapter.connect();
+const ioAdapter = createIoredisAdapter({ url: server.url });
+await ioAdapter.connect();
 await raw.set('bench:key', 'x'.repeat(32));
 
 const variants: Record<string, Get> = {
@@ -62,12 +67,34 @@ const variants: Record<string, Get> = {
       () => null,
       'bench-get',
     ),
+  "raw ioredis: the ioredis adapter's own client": () => ioAdapter.client.get('bench:key'),
+  'executeRedisOperation(GET) over ioredis': () =>
+    ioAdapter.executeRedisOperation(
+      (c) => c.get('bench:key'),
+      () => null,
+      'bench-get',
+    ),
 };
+/** Each adapter variant against the raw calls of its own client, with the target (issue 13/14). */
+const TARGETS: Array<[variant: string, raw: string, target: number]> = [
+  ['executeRedisOperation(GET)', "raw: the adapter's own client", 95],
+  ['executeRedisOperation(GET) over ioredis', "raw ioredis: the ioredis adapter's own client", 95],
+];
+/** Same-client reference of each variant (the ioredis rows against the ioredis client). */
+const sameClient = (name: string): string =>
+  name.includes('ioredis')
+    ? "raw ioredis: the ioredis adapter's own client"
+    : "raw: the adapter's own client";
+const verdicts: string[] = [];
 
 const rows: string[] = [];
 console.log(
   `# redis-adapter bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}, ` +
-    `${ROUNDS} rounds x ${ROUND_MS} ms per variant, loopback redis-server`,
+    `${ROUNDS} rounds x ${ROUND_MS} ms per variant, loopback redis-server, load average ` +
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
 );
 for (const concurrency of [1, 100]) {
   // Warm-up (JIT, connections).
@@ -94,7 +121,13 @@ for (const concurrency of [1, 100]) {
         `${Math.round(lo).toLocaleString('en-US')}–${Math.round(hi).toLocaleString('en-US')} | ` +
         `${median(ss.map((s) => s.p50)).toFixed(3)} | ${median(ss.map((s) => s.p99)).toFixed(3)} | ` +
         `${perRound(name, 'raw node-redis (defaults)').toFixed(1)}% | ` +
-        `${perRound(name, "raw: the adapter's own client").toFixed(1)}% |`,
+        `${perRound(name, sameClient(name)).toFixed(1)}% |`,
+    );
+  }
+  for (const [variant, ref, target] of TARGETS) {
+    const ratio = perRound(variant, ref);
+    verdicts.push(
+      `| ${concurrency} | ${variant} | ${ratio.toFixed(1)}% | >= ${target}% | ${ratio >= target ? 'met' : 'NOT met'} |`,
     );
   }
 }
@@ -103,7 +136,15 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+console.log(
+  `\nTargets (median per-round ratio to the same client's raw GET; load average now ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}):\n\n| concurrency | variant | ratio | target | status |\n|---|---|---|---|---|`,
+);
+for (const v of verdicts) console.log(v);
 
 await raw.close();
 await adapter.close();
+await ioAdapter.close();
 await server.stop();
