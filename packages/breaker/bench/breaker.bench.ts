@@ -123,6 +123,15 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** Issue 15's targets: ratio to bare of one contender in one case. */
+const TARGETS: Array<[caseTitle: string, contender: string, target: number]> = [
+  ['closed, succeeding', 'breakwater', 2],
+  ['closed, 1 s timeout', 'breakwater', 3],
+  ['open, with fallback', 'breakwater', 1.5],
+  ['bulkhead, admit + release', 'breakwater Bulkhead', 2],
+];
+const verdicts: string[] = [];
+
 async function bench(title: string, contenders: Contender[]): Promise<string[]> {
   for (const c of contenders) await measure(c, Math.min(c.iterations ?? ITERATIONS, 5_000)); // warmup
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
@@ -134,6 +143,15 @@ async function bench(title: string, contenders: Contender[]): Promise<string[]> 
   }
   const bare = median(samples.get('bare')!);
   const bareBest = Math.min(...samples.get('bare')!);
+  for (const [caseTitle, contender, target] of TARGETS) {
+    if (caseTitle !== title) continue;
+    const ratio = median(samples.get(contender)!) / bare;
+    const best = Math.min(...samples.get(contender)!) / bareBest;
+    verdicts.push(
+      `| ${title} | ${contender} | ${ratio.toFixed(2)}x | ${best.toFixed(2)}x | <= ${target}x | ` +
+        `${ratio <= target ? 'met' : 'NOT met'} |`,
+    );
+  }
   return contenders.map((c) => {
     const ns = median(samples.get(c.name)!);
     const best = Math.min(...samples.get(c.name)!);
@@ -378,13 +396,26 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.log(
     `machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM; ` +
-      `Node ${process.version}; ${new Date().toISOString()}; ${ROUNDS} rounds x ${ITERATIONS} calls`,
+      `Node ${process.version}; ${new Date().toISOString()}; ${ROUNDS} rounds x ${ITERATIONS} calls; ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
   console.log(
     '\n| Case | Contender | median ns/call | ratio to bare | best ns/call | best ratio |\n|---|---|---|---|---|---|',
   );
   for (const row of await perCall()) console.log(row);
   for (const row of await bulkheads()) console.log(row);
+  console.log(
+    `\nTargets (issue 15; load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )}):\n\n| Case | Contender | median ratio | best-round ratio | target | status (median) |\n|---|---|---|---|---|---|`,
+  );
+  for (const v of verdicts) console.log(v);
   console.log(
     '\n| Library | heap bytes per idle breaker | timers per idle breaker |\n|---|---|---|',
   );

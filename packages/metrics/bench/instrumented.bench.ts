@@ -90,6 +90,14 @@ console.log(
     `${ROUNDS} rounds x ${ROUND_MS} ms per variant, loopback redis-server, load average ${load}`,
 );
 const rows: string[] = [];
+/** Issue 14's targets, as a ratio to the same raw client (%). */
+const TARGETS: Record<string, number> = {
+  uninstrumented: 95,
+  'prom-client': 93,
+  opentelemetry: 93,
+  'opentelemetry, durations: false': 93,
+};
+const verdicts: string[] = [];
 for (const concurrency of [1, 100]) {
   for (const get of Object.values(variants)) await runRound(get, concurrency, 300);
   const samples: Record<string, number[]> = {};
@@ -111,6 +119,13 @@ for (const concurrency of [1, 100]) {
         `**${(median(ratios) * 100).toFixed(1)}%** | ` +
         `${(sorted[Math.floor(sorted.length / 4)]! * 100).toFixed(1)}–${(sorted[Math.floor((3 * sorted.length) / 4)]! * 100).toFixed(1)}% |`,
     );
+    const target = TARGETS[name];
+    if (target !== undefined) {
+      const ratio = median(ratios) * 100;
+      verdicts.push(
+        `| ${concurrency} | ${name} | ${ratio.toFixed(1)}% | >= ${target}% | ${ratio >= target ? 'met' : 'NOT met'} |`,
+      );
+    }
   }
 }
 console.log(
@@ -122,6 +137,10 @@ console.log(
     '|---|---|---|---|---|',
 );
 for (const r of rows) console.log(r);
+console.log(
+  '\nTargets (issue 14):\n\n| concurrency | variant | ratio to raw | target | status |\n|---|---|---|---|---|',
+);
+for (const v of verdicts) console.log(v);
 
 for (const a of adapters) await a.close();
 await server.stop();
