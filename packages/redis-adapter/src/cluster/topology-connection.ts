@@ -15,6 +15,7 @@ import type { WaitOutcome } from '../ready-waiters.js';
 import { ReconnectLoop } from '../reconnect-loop.js';
 import { asPermanentError } from '../reconnect-strategy.js';
 import type { RedisConnectionState, RedisFailureKind } from '../types.js';
+import { AttemptSockets } from './attempt-sockets.js';
 
 /** The surface of RedisCluster / RedisSentinel used here (public API only). */
 export interface TopologyClientLike {
@@ -50,6 +51,8 @@ export class TopologyConnection {
   /** Identifies the running attempt; an attempt given up by its deadline is ignored later. */
   private attemptGen = 0;
   private attemptTimer: unknown = undefined;
+  /** The running attempt's sockets (unref'ed until ready): see attempt-sockets.ts. */
+  private attemptSockets: AttemptSockets | undefined = undefined;
   private readonly reconnects: ReconnectLoop;
 
   constructor(
@@ -208,42 +211,48 @@ export class TopologyConnection {
       () => this.onAttemptOverdue(gen),
       this.options.connectTimeout,
     );
-    const current = (): boolean => {
+    const sockets = new AttemptSockets();
+    this.attemptSockets = sockets;
+    const current = (ready: boolean): boolean => {
       if (gen !== this.attemptGen) return false;
       clock.clearTimeout(this.attemptTimer);
       this.attemptTimer = undefined;
+      this.endAttemptSockets(ready && !this.closing);
       return true;
     };
-    this.client.connect().then(
-      () => {
-        if (!current()) return;
-        this.attempting = false;
-        if (this.closing) return;
-        this.lastAttemptError = undefined;
-        this.markReady();
-      },
-      (error: unknown) => {
-        if (!current()) return;
-        this.attempting = false;
-        const state = this.status.state;
-        if (this.closing || state === 'closed' || state === 'failed') return;
-        const permanent = asPermanentError(error);
-        if (permanent !== undefined) {
-          this.fail(permanent);
-          return;
-        }
-        this.lastAttemptError = error;
-        const kind = classifyConnectionError(error);
-        this.options.onError(kind, error);
-        this.scheduleRetry(kind);
-      },
-    );
+    sockets
+      .run(() => this.client.connect())
+      .then(
+        () => {
+          if (!current(true)) return;
+          this.attempting = false;
+          if (this.closing) return;
+          this.lastAttemptError = undefined;
+          this.markReady();
+        },
+        (error: unknown) => {
+          if (!current(false)) return;
+          this.attempting = false;
+          const state = this.status.state;
+          if (this.closing || state === 'closed' || state === 'failed') return;
+          const permanent = asPermanentError(error);
+          if (permanent !== undefined) {
+            this.fail(permanent);
+            return;
+          }
+          this.lastAttemptError = error;
+          const kind = classifyConnectionError(error);
+          this.options.onError(kind, error);
+          this.scheduleRetry(kind);
+        },
+      );
   }
 
   private onAttemptOverdue(gen: number): void {
     this.attemptTimer = undefined;
     if (gen !== this.attemptGen || this.closing) return;
     this.attemptGen++;
+    this.endAttemptSockets(false);
     void this.destroyClient().then(() => {
       this.attempting = false;
       const state = this.status.state;
@@ -254,9 +263,16 @@ export class TopologyConnection {
 
   /** Stops the running attempt's deadline (stop, close, failure). */
   private clearAttemptTimer(): void {
+    this.endAttemptSockets(false);
     if (this.attemptTimer === undefined) return;
     this.options.clock.clearTimeout(this.attemptTimer);
     this.attemptTimer = undefined;
+  }
+
+  /** The running attempt ended: its sockets hold the process again only if it got `ready`. */
+  private endAttemptSockets(ready: boolean): void {
+    this.attemptSockets?.end(ready);
+    this.attemptSockets = undefined;
   }
 
   private scheduleRetry(kind: RedisFailureKind): void {

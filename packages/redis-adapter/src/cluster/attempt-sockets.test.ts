@@ -1,0 +1,72 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttemptSockets } from './attempt-sockets.js';
+
+/** The ref'ed TCP sockets keeping the event loop alive (unref'ed ones are not listed). */
+const refedSockets = (): number =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+/** Until the server has accepted (and unref'ed) every connection dialled so far. */
+async function settled(): Promise<void> {
+  while (accepted < open.length) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setImmediate(r));
+}
+let accepted = 0;
+
+let server: Server;
+let port: number;
+const open: Socket[] = [];
+beforeAll(async () => {
+  server = createServer((s) => {
+    s.unref(); // only the client ends are counted
+    s.on('error', () => undefined);
+    accepted++;
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+  server.unref();
+});
+afterAll(() => {
+  for (const s of open) s.destroy();
+  server.close();
+});
+
+function dial(): Socket {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => undefined);
+  open.push(s);
+  return s;
+}
+
+describe('AttemptSockets', () => {
+  it('unrefs the sockets opened inside run(), also after an await; not the others', async () => {
+    const before = refedSockets();
+    const attempt = new AttemptSockets();
+    await attempt.run(async () => {
+      dial();
+      await settled();
+      dial();
+    });
+    dial(); // outside the attempt
+    await settled();
+    expect(refedSockets() - before).toBe(1);
+    attempt.end(false);
+    expect(refedSockets() - before).toBe(1);
+  });
+
+  it('end(true) refs them again; sockets opened from the attempt after its end stay ref-ed', async () => {
+    const before = refedSockets();
+    const attempt = new AttemptSockets();
+    let later: (() => void) | undefined;
+    attempt.run(() => {
+      dial();
+      later = () => void dial();
+    });
+    await settled();
+    expect(refedSockets() - before).toBe(0);
+    attempt.end(true);
+    expect(refedSockets() - before).toBe(1);
+    later!();
+    await settled();
+    expect(refedSockets() - before).toBe(2);
+  });
+});

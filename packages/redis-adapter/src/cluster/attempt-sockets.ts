@@ -1,0 +1,95 @@
+/**
+ * The sockets node-redis opens while a Cluster or Sentinel client connects, so that a
+ * connection attempt stays background work: it must not keep an otherwise finished process
+ * alive (whoever awaits readiness holds the process: ReadyWaiters), as a single server's
+ * attempt socket is unref'ed until ready (connection.ts).
+ *
+ * node-redis keeps these clients private: Sentinel's observe client (a new one per sentinel
+ * asked), its sentinel pub/sub and master clients, a cluster's seed discovery client. A frozen
+ * server (SIGSTOP, a stalled host: the kernel still accepts TCP) never answers their handshake,
+ * so each holds a ref'ed socket until `socketTimeout` (25 s by default), and Sentinel's
+ * `destroy()` waits for the stuck observe round. Measured before this file: a plain script whose
+ * `connect()` settled at 1 s exited after 26 s (frozen sentinel), 27 s (frozen master the
+ * sentinels still named) or 2–3 s (frozen cluster seed: the retry's discovery socket); after
+ * it ~1 s, except the frozen master: ~pingInterval (10 s), node-redis' keepalive PING timer of
+ * the healthy sentinel connection is ref'ed and beyond reach (see the README's limits).
+ *
+ * The sockets are found through Node's `net.client.socket` diagnostics channel and attributed
+ * to the attempt by an AsyncLocalStorage entered only around `client.connect()` and disabled
+ * when the attempt ends: on Node 20 and 22 async context tracking slows every promise (~2× in a
+ * promise-only loop), so the library pays it only while an attempt runs, never in steady state.
+ * Not covered: TLS connections (`tls.connect` publishes no socket on that channel); a frozen
+ * TLS server still holds the process until `socketTimeout`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+
+/** Attempts currently tracking their sockets. */
+const tracking = new Set<AttemptSockets>();
+let subscribed = false;
+
+function onClientSocket(message: unknown): void {
+  if (tracking.size === 0) return;
+  // A throwing subscriber would surface as an uncaught exception: never throw here.
+  try {
+    const socket = (message as { socket?: Socket } | null)?.socket;
+    if (socket === undefined) return;
+    for (const attempt of tracking) {
+      if (attempt.owns()) {
+        attempt.adopt(socket);
+        return;
+      }
+    }
+  } catch {
+    // not ours to break
+  }
+}
+
+/** One connection attempt's sockets: unref'ed while it runs, ref'ed again once ready. */
+export class AttemptSockets {
+  private readonly scope = new AsyncLocalStorage<true>();
+  private readonly sockets = new Set<Socket>();
+  private ended = false;
+
+  /** Runs `connect` (synchronously) so that every socket it opens, now or later, is tracked. */
+  run<T>(connect: () => T): T {
+    if (!subscribed) {
+      subscribe('net.client.socket', onClientSocket);
+      subscribed = true;
+    }
+    tracking.add(this);
+    return this.scope.run(true, connect);
+  }
+
+  /** True when the caller runs inside this attempt (its async context). */
+  owns(): boolean {
+    return !this.ended && this.scope.getStore() === true;
+  }
+
+  /** A socket this attempt opened: unref'ed once its handle exists. */
+  adopt(socket: Socket): void {
+    this.sockets.add(socket);
+    // net.connect() publishes before it creates the handle (synchronously, right after);
+    // Socket#unref() without a handle would defer to 'connect' and could undo a later ref().
+    process.nextTick(() => {
+      if (!this.ended && !socket.destroyed) socket.unref();
+    });
+  }
+
+  /**
+   * The attempt ended. `ready`: the topology is connected and its sockets hold the process
+   * again, as any open client's do. Otherwise they stay unref'ed (node-redis tears them down,
+   * a frozen server's whenever its socket times out). Idempotent.
+   */
+  end(ready: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    tracking.delete(this);
+    this.scope.disable();
+    if (ready) {
+      for (const s of this.sockets) if (!s.destroyed) s.ref();
+    }
+    this.sockets.clear();
+  }
+}
