@@ -5,7 +5,8 @@
  * machine noise hits all of them alike. Prints a markdown table (median of the rounds), then
  * the ratios against their targets.
  *
- *   pnpm --filter @breakwater/redis-adapter bench        (ROUNDS=7 ROUND_MS=1000 to change)
+ *   pnpm --filter @breakwater/redis-adapter bench        (ROUNDS=7 ROUND_MS=1000 to change;
+ *   REJECT_IN_FLIGHT=1 adds the adapter's node-redis settings with 6.4's rejectInFlight)
  */
 import os from 'node:os';
 import { createClient } from 'redis';
@@ -56,6 +57,18 @@ const adapter = createRedisAdapter({ url: server.url });
 await adapter.connect();
 const ioAdapter = createIoredisAdapter({ url: server.url });
 await ioAdapter.connect();
+// REJECT_IN_FLIGHT=1: also the adapter's client settings with node-redis 6.4's own in-flight
+// deadline switched on (what adopting `rejectInFlight` would cost per command; BENCHMARKS.md).
+const inFlight =
+  process.env.REJECT_IN_FLIGHT === '1'
+    ? createClient({
+        url: server.url,
+        disableOfflineQueue: true,
+        commandOptions: { timeout: 1000, rejectInFlight: true },
+      })
+    : undefined;
+inFlight?.on('error', () => undefined);
+await inFlight?.connect();
 await raw.set('bench:key', 'x'.repeat(32));
 
 const variants: Record<string, Get> = {
@@ -75,6 +88,9 @@ const variants: Record<string, Get> = {
       'bench-get',
     ),
 };
+if (inFlight !== undefined) {
+  variants['raw: same settings + timeout 1000, rejectInFlight'] = () => inFlight.get('bench:key');
+}
 /** Each adapter variant against the raw calls of its own client, with the target (issue 13/14). */
 const TARGETS: Array<[variant: string, raw: string, target: number]> = [
   ['executeRedisOperation(GET)', "raw: the adapter's own client", 95],
@@ -145,6 +161,7 @@ console.log(
 for (const v of verdicts) console.log(v);
 
 await raw.close();
+await inFlight?.close();
 await adapter.close();
 await ioAdapter.close();
 await server.stop();
