@@ -49,6 +49,7 @@ export type {
 export type { RecipeFailureReason } from './recipe-client.js';
 export type {
   ClusterCommandClient,
+  IoredisClusterCommandClient,
   ClusterRecipeAdapter,
   RecipeAdapter,
   RecipeCommandOptions,

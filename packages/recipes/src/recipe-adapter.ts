@@ -2,9 +2,10 @@
  * The one small interface the recipes need from an adapter. The single-server
  * (`createRedisAdapter` / `wrapRedisClient`), Cluster (`createRedisClusterAdapter`) and Sentinel
  * (`createRedisSentinelAdapter`) adapters, and the ioredis ones (`createIoredisAdapter` /
- * `wrapIoredisClient`), all satisfy it as they are: only the shape of the raw command call
- * differs between the clients; `topology` says which one the adapter hands to its operations,
- * and a single-server client with `call()` is ioredis (see `sendSingle` in recipe-client.ts).
+ * `wrapIoredisClient` / `createIoredisClusterAdapter`), all satisfy it as they are: only the
+ * shape of the raw command call differs between the clients; `topology` says which one the
+ * adapter hands to its operations, and a client with `call()` is ioredis (see `sendSingle` in
+ * recipe-client.ts).
  */
 import type {
   RedisConnectionState,
@@ -42,6 +43,15 @@ export interface ClusterCommandClient {
   readonly masters: ReadonlyArray<object>;
   /** The client of one master, connected on demand. */
   nodeClient(node: never): Promise<SingleServerCommandClient> | SingleServerCommandClient;
+}
+
+/**
+ * An ioredis Cluster (`createIoredisClusterAdapter`): `call(command, ...args)` routes by the
+ * command's keys; SCAN runs on each master connection (`nodes('master')`).
+ */
+export interface IoredisClusterCommandClient {
+  call(command: string, ...args: string[]): Promise<unknown>;
+  nodes(role: 'master'): ReadonlyArray<IoredisCommandClient>;
 }
 
 /** A node-redis Sentinel client (`RedisSentinelType`): commands go to the current master. */
@@ -82,14 +92,14 @@ export interface SingleServerRecipeAdapter extends RecipeAdapterOf<
   readonly topology?: 'single';
 }
 
-/** A Cluster adapter: `key` picks the shard (its breaker and readiness). */
+/** A Cluster adapter (node-redis or ioredis): `key` picks the shard (its breaker and readiness). */
 export interface ClusterRecipeAdapter extends RecipeAdapterOf<
-  ClusterCommandClient,
+  ClusterCommandClient | IoredisClusterCommandClient,
   RedisOperationOptions & { key?: string }
 > {
   readonly topology: 'cluster';
   /** The Cluster client (its masters are listed for SCAN). */
-  readonly client: ClusterCommandClient;
+  readonly client: ClusterCommandClient | IoredisClusterCommandClient;
 }
 
 /** A Sentinel adapter. */

@@ -6,6 +6,8 @@
  */
 import type { RedisFailureKind } from '@breakwater/redis-adapter';
 import type {
+  ClusterCommandClient,
+  IoredisClusterCommandClient,
   IoredisCommandClient,
   RecipeAdapter,
   SingleServerCommandClient,
@@ -81,6 +83,13 @@ export function sendSingle(
   if (signal.aborted) return Promise.reject(new AbortError('The call was abandoned'));
   const [command, ...rest] = args;
   return (client as IoredisCommandClient).call(command!, ...rest);
+}
+
+/** ioredis' Cluster routes `call()` by the command's keys; node-redis' takes the first key. */
+function isIoredisCluster(
+  client: ClusterCommandClient | IoredisClusterCommandClient,
+): client is IoredisClusterCommandClient {
+  return typeof (client as Partial<IoredisClusterCommandClient>).call === 'function';
 }
 
 /** Tracks the commands of one step. */
@@ -172,7 +181,7 @@ export class RecipeRedis {
   scanNodes(): ReadonlyArray<object | undefined> {
     const a = this.adapter;
     if (a.topology !== 'cluster') return [undefined];
-    return a.client.masters;
+    return isIoredisCluster(a.client) ? a.client.nodes('master') : a.client.masters;
   }
 
   /** One `SCAN <cursor> MATCH <match> COUNT <count>` page on `node` (from {@link scanNodes}). */
@@ -188,6 +197,13 @@ export class RecipeRedis {
     return this.adapter
       .executeRedisOperation(
         async (client, signal) => {
+          // ioredis lists its node connections themselves; node-redis hands out node handles.
+          if (isIoredisCluster(client as ClusterCommandClient | IoredisClusterCommandClient)) {
+            const value = await tracker.track(
+              sendSingle(node as IoredisCommandClient, args, signal),
+            );
+            return { ok: true as const, value };
+          }
           const c = client as { nodeClient(n: object): Promise<SingleServerCommandClient> };
           const nodeClient = await c.nodeClient(node);
           return {
@@ -218,7 +234,11 @@ export class RecipeRedis {
           async (client, signal) =>
             ok(
               await op((args, k) =>
-                tracker.track(client.sendCommand(k, false, args, { abortSignal: signal })),
+                tracker.track(
+                  isIoredisCluster(client)
+                    ? sendSingle(client, args, signal)
+                    : client.sendCommand(k, false, args, { abortSignal: signal }),
+                ),
               ),
             ),
           fail,
