@@ -16,8 +16,9 @@
  *
  * The sockets are found through Node's `net.client.socket` diagnostics channel and attributed
  * to the attempt by an AsyncLocalStorage entered only around `client.connect()` and disabled
- * when the attempt ends: on Node 20 and 22 async context tracking slows every promise (~2× in a
- * promise-only loop), so the library pays it only while an attempt runs, never in steady state.
+ * when the attempt ends: on Node 20 and 22 async context tracking slows every promise (measured
+ * on Node 20.20: 3 M sequential awaits 0.59 s → 1.5 s while an AsyncLocalStorage is enabled), so
+ * the library pays it only while an attempt runs, never in steady state.
  * Not covered: TLS connections (`tls.connect` publishes no socket on that channel); a frozen
  * TLS server still holds the process until `socketTimeout`.
  */
