@@ -101,7 +101,18 @@ describe('example service (express + adapter + cache + rate limiter + session st
       expect(during.res.headers.get('x-degraded')).toMatch(/rate-limit|session/);
       const degraded = await timed(`${base}/health`);
       expect(degraded.res.status).toBe(200);
-      expect(JSON.parse(degraded.body).status).toBe('warn');
+      const report = JSON.parse(degraded.body) as {
+        status: string;
+        checks: Record<string, [{ status: string; observedValue: string }]>;
+      };
+      expect(report.status).toBe('warn');
+      // Each entry describes its own component: the connection is down (warn, not fail: a
+      // non-critical check), the breaker entry says what the breaker says (pass while closed).
+      const [conn] = report.checks['redis:connection']!;
+      const [breaker] = report.checks['redis:circuitBreaker']!;
+      expect(conn).toMatchObject({ status: 'warn' });
+      expect(conn.observedValue).not.toBe('ready');
+      expect(breaker.status).toBe(breaker.observedValue === 'closed' ? 'pass' : 'warn');
       expect((await timed(`${base}/up`)).res.status).toBe(200);
       expect((await timed(`${base}/metrics`)).body).toContain(
         'redis_connection_up{client="redis"} 0',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CircuitBreakerStats, CircuitState } from '@breakwater/breaker';
 import { livenessResponse, redisHealthResponse, redisHealthStatus } from './health.js';
+import type { HealthStatus } from './health.js';
 import type { RedisConnectionState, RedisHealth } from './types.js';
 
 const stats = (state: CircuitState): CircuitBreakerStats => ({
@@ -103,6 +104,72 @@ describe('redisHealthResponse', () => {
     expect(mixed.statusCode).toBe(200);
     expect(mixed.report.status).toBe('warn');
     expect(Object.keys(mixed.report.checks!)).toHaveLength(4);
+  });
+
+  it('each entry describes its own component: a closed breaker passes while Redis is down', () => {
+    const entries = (r: ReturnType<typeof redisHealthResponse>) =>
+      [r.report.checks!['cache:connection']![0]!, r.report.checks!['cache:circuitBreaker']![0]!]
+        .map((e) => `${e.observedValue}=${e.status}`)
+        .join(' ');
+    const down = redisHealthResponse({ source: source('reconnecting', 'closed') });
+    expect(entries(down)).toBe('reconnecting=warn closed=pass');
+    expect(down.report.status).toBe('warn');
+    expect(down.report.checks!['cache:circuitBreaker']![0]!.output).toBeUndefined();
+    // A ready connection passes while the breaker is open (non-critical: the breaker warns).
+    expect(entries(redisHealthResponse({ source: source('ready', 'open') }))).toBe(
+      'ready=pass open=warn',
+    );
+    const critical = redisHealthResponse({ source: source('ready', 'open'), critical: true });
+    expect(entries(critical)).toBe('ready=pass open=fail');
+    expect(critical.statusCode).toBe(503);
+    expect(
+      entries(redisHealthResponse({ source: source('reconnecting', 'open'), critical: true })),
+    ).toBe('reconnecting=warn open=fail');
+    expect(
+      entries(redisHealthResponse({ source: source('failed', 'closed'), critical: true })),
+    ).toBe('failed=fail closed=pass');
+  });
+
+  it("keeps an adapter's own verdict: Cluster shard warnings, Sentinel failover warnings", () => {
+    const withStatus = (
+      connection: RedisConnectionState,
+      breaker: CircuitState,
+      status: HealthStatus,
+    ) => ({
+      name: 'cache',
+      health: (): RedisHealth => ({ ...source(connection, breaker).health(), status }),
+    });
+    // A Cluster whose topology is ready with a closed breaker, but one shard is down.
+    const shard = redisHealthResponse({ source: withStatus('ready', 'closed', 'warn') });
+    expect(shard.report.checks!['cache:connection']![0]!.status).toBe('warn');
+    expect(shard.report.checks!['cache:circuitBreaker']![0]!.status).toBe('pass');
+    // A Sentinel master being failed over: warn, even with the breaker open.
+    const failover = redisHealthResponse({
+      source: withStatus('reconnecting', 'open', 'warn'),
+      critical: true,
+    });
+    expect(failover.statusCode).toBe(200);
+    expect(failover.report.checks!['cache:circuitBreaker']![0]!.status).toBe('warn');
+    // Whatever the states, the worst entry is the adapter's own status.
+    const states: RedisConnectionState[] = [
+      'connecting',
+      'ready',
+      'reconnecting',
+      'closed',
+      'failed',
+    ];
+    const breakers: CircuitState[] = ['closed', 'half-open', 'open'];
+    const statuses: HealthStatus[] = ['pass', 'warn', 'fail'];
+    for (const c of states)
+      for (const b of breakers)
+        for (const st of [redisHealthStatus(c, b), ...statuses]) {
+          const r = redisHealthResponse({ source: withStatus(c, b, st), critical: true });
+          const worst = Object.values(r.report.checks!)
+            .map((e) => e[0]!.status)
+            .sort((x, y) => statuses.indexOf(y) - statuses.indexOf(x))[0];
+          expect(worst).toBe(st);
+          expect(r.report.status).toBe(st);
+        }
   });
 
   it('liveness never looks at Redis', () => {

@@ -16,15 +16,50 @@ export type HealthStatus = 'pass' | 'warn' | 'fail';
 /**
  * The status of one adapter: `pass` when connected with a closed breaker; `warn` while
  * (re)connecting or probing (half-open); `fail` when the breaker is open or the connection is
- * closed or failed permanently.
+ * closed or failed permanently. The worse of {@link connectionStatus} and {@link breakerStatus}.
  */
 export function redisHealthStatus(
   connection: RedisConnectionState,
   breaker: CircuitState,
 ): HealthStatus {
-  if (connection === 'failed' || connection === 'closed' || breaker === 'open') return 'fail';
-  if (connection !== 'ready' || breaker === 'half-open') return 'warn';
-  return 'pass';
+  return worse(connectionStatus(connection), breakerStatus(breaker));
+}
+
+/** What the connection alone says: ready → pass, (re)connecting → warn, closed/failed → fail. */
+function connectionStatus(connection: RedisConnectionState): HealthStatus {
+  if (connection === 'ready') return 'pass';
+  return connection === 'failed' || connection === 'closed' ? 'fail' : 'warn';
+}
+
+/** What the breaker alone says: closed → pass, half-open → warn, open → fail. */
+function breakerStatus(breaker: CircuitState): HealthStatus {
+  if (breaker === 'closed') return 'pass';
+  return breaker === 'open' ? 'fail' : 'warn';
+}
+
+function worse(a: HealthStatus, b: HealthStatus): HealthStatus {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * The statuses of the two entries of one adapter, each describing its own component, whose
+ * worst is the adapter's own `status` (which may differ from {@link redisHealthStatus}: a
+ * Cluster adapter warns for a shard, a Sentinel adapter only warns while a failover is
+ * expected). The breaker entry is the breaker's own status, capped at the adapter's; the
+ * connection entry is the adapter's status, unless the breaker alone explains it (then it is
+ * the connection's own status). So a closed breaker passes while Redis is down, and a ready
+ * connection passes while the breaker is open.
+ */
+function entryStatuses(h: RedisHealth): { connection: HealthStatus; breaker: HealthStatus } {
+  const overall = h.status;
+  const ownBreaker = breakerStatus(h.breaker.state);
+  const ownConnection = connectionStatus(h.connection);
+  const breaker = RANK[ownBreaker] <= RANK[overall] ? ownBreaker : overall;
+  const connection =
+    RANK[ownBreaker] >= RANK[overall] && RANK[ownConnection] < RANK[overall]
+      ? ownConnection
+      : overall;
+  return { connection, breaker };
 }
 
 /** Something with a health() (an adapter). */
@@ -125,25 +160,30 @@ export function redisHealthResponse(
   for (const c of list) {
     const name = (c.name ?? c.source.name).replace(/:/g, '_');
     const h = c.source.health();
-    const status: HealthStatus = h.status === 'fail' && c.critical !== true ? 'warn' : h.status;
-    const output = h.status === 'pass' ? undefined : (h.lastError?.message ?? undefined);
+    // A non-critical check can only warn: a cache outage must not fail the readiness probe.
+    const cap = (st: HealthStatus): HealthStatus =>
+      st === 'fail' && c.critical !== true ? 'warn' : st;
+    const own = entryStatuses(h);
+    const message = h.lastError?.message;
     const connection: HealthCheckEntry = {
       componentId: name,
       componentType: 'datastore',
-      status,
+      status: cap(own.connection),
       observedValue: h.connection,
       time,
     };
     const breaker: HealthCheckEntry = {
       componentId: name,
       componentType: 'component',
-      status,
+      status: cap(own.breaker),
       observedValue: h.breaker.state,
       time,
     };
-    if (output !== undefined) connection.output = output;
+    if (connection.status !== 'pass' && message !== undefined) connection.output = message;
+    if (breaker.status !== 'pass' && message !== undefined) breaker.output = message;
     report.checks[`${name}:connection`] = [connection];
     report.checks[`${name}:circuitBreaker`] = [breaker];
+    const status = cap(h.status);
     if (RANK[status] > RANK[worst]) worst = status;
   }
   report.status = worst;
