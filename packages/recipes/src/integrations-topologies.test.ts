@@ -6,7 +6,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BreakwaterRateLimitStore } from './express-rate-limit/index.js';
 import { BreakwaterSessionStore } from './express-session/index.js';
-import { BreakwaterKeyvStore } from './keyv/index.js';
+import { BreakwaterKeyv6Store, BreakwaterKeyvStore } from './keyv/index.js';
 
 describe('framework integrations', () => {
   it('accept the single-server, Cluster and Sentinel adapters (checked by tsc)', async () => {
@@ -24,6 +24,7 @@ describe('framework integrations', () => {
     for (const adapter of adapters) {
       expect(new BreakwaterRateLimitStore(adapter, { onOutage: 'open' }).localKeys).toBe(false);
       expect(new BreakwaterKeyvStore(adapter).opts).toEqual({});
+      expect(new BreakwaterKeyv6Store(adapter).capabilities.expires).toBe(true);
       expect(new BreakwaterSessionStore(adapter)).toBeInstanceOf(BreakwaterSessionStore);
     }
     await Promise.all(adapters.map((a) => a.close()));
