@@ -31,6 +31,23 @@ describe('BatchedHistogram', () => {
     expect(await ours.metrics()).not.toContain('d_seconds_count');
   });
 
+  test('drops and counts NaN, infinite and negative observations; _sum stays a number', async () => {
+    const registry = new Registry();
+    const h = new BatchedHistogram('d_seconds', 'help', ['name'], [0.001, 0.01], registry);
+    const s = h.seriesOf({ name: 'a' });
+    s.observe(0.002);
+    for (const bad of [NaN, Infinity, -Infinity, -0.5]) s.observe(bad);
+    s.observe(0);
+    expect(s).toMatchObject({ count: 2, sum: 0.002, dropped: 4 });
+    const text = await registry.metrics();
+    expect(text).toContain('d_seconds_sum{name="a"} 0.002');
+    expect(text).toContain('d_seconds_count{name="a"} 2');
+    expect(text).toContain('d_seconds_bucket{le="+Inf",name="a"} 2');
+    expect(text).not.toContain('NaN');
+    registry.resetMetrics();
+    expect(s.dropped).toBe(0);
+  });
+
   test('a prom-client histogram of the same name is a conflict', () => {
     const registry = new Registry();
     new Histogram({

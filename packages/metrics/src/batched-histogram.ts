@@ -33,6 +33,11 @@ export class HistogramSeries {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
+  /**
+   * Observations dropped because they were not a finite, non-negative number (NaN, ±Infinity,
+   * negative): one of them would turn `_sum` into NaN or make it decrease, forever. Not exported.
+   */
+  dropped = 0;
 
   constructor(
     readonly labels: Readonly<Record<string, string>>,
@@ -41,8 +46,12 @@ export class HistogramSeries {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  /** Adds one observation of `value` (seconds). */
+  /** Adds one observation of `value` (seconds); drops (and counts) a non-finite or negative one. */
   observe(value: number): void {
+    if (!(value >= 0 && value < Infinity)) {
+      this.dropped++;
+      return;
+    }
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]!) i++;
@@ -115,6 +124,7 @@ export class BatchedHistogram {
       s.counts.fill(0);
       s.sum = 0;
       s.count = 0;
+      s.dropped = 0;
     }
   }
 
