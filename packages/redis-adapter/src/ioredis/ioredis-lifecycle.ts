@@ -115,19 +115,24 @@ export class IoredisLifecycle implements NodeRedisClientLike {
     if (stream !== undefined && stream.destroyed !== true) stream.destroy();
   }
 
-  /** QUIT: lets pending replies arrive, then resolves once the socket has closed. */
+  /**
+   * QUIT: lets pending replies arrive, then resolves once the socket has closed. Whatever the
+   * outcome (QUIT rejected, the socket already ended), the 'end' listener it adds is removed.
+   */
   async close(): Promise<void> {
     this.stopPing();
     const client = this.client;
+    let onEnd: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => {
-      const onEnd = (): void => {
-        client.off('end', onEnd);
-        resolve();
-      };
+      onEnd = resolve;
       client.on('end', onEnd);
     });
-    await client.quit();
-    if (client.status !== 'end') await ended;
+    try {
+      await client.quit();
+      if (client.status !== 'end') await ended;
+    } finally {
+      client.off('end', onEnd);
+    }
   }
 
   on(event: string, listener: Listener): unknown {
