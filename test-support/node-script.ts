@@ -23,6 +23,14 @@ export interface NodeScriptOptions {
   timeoutMs?: number;
   /** Send SIGTERM once stdout contains this text, and measure how long the exit takes. */
   sigtermWhen?: string | RegExp;
+  /**
+   * Runs once stdout contains `sigtermWhen`, before the SIGTERM (ask the running server over
+   * HTTP, say). The SIGTERM is sent when it settles; if it rejects, the result rejects with its
+   * error once the child has exited.
+   */
+  beforeSigterm?: (stdout: string) => Promise<void>;
+  /** Run through tsx (`node --import tsx`); `false` runs a compiled `.js` with plain node. @default true */
+  tsx?: boolean;
   /** Directory the script file is written to (module resolution starts there). @default `.tmp/` */
   dir?: string;
   /** The `node` binary. @default process.execPath */
@@ -56,7 +64,7 @@ export function runNodeScript(
   return runNodeFile(file, options).finally(() => rmSync(file, { force: true }));
 }
 
-/** Runs an existing `.ts` (or `.js`) file with `node --import tsx`. */
+/** Runs an existing `.ts` (or `.js`) file with `node --import tsx` (or plain `node`, see `tsx`). */
 export function runNodeFile(
   file: string,
   options: NodeScriptOptions = {},
@@ -72,7 +80,8 @@ export function runNodeFile(
     ...options.env,
   });
   const started = performance.now();
-  const child = spawn(options.node ?? process.execPath, ['--import', 'tsx', file], {
+  const args = options.tsx === false ? [file] : ['--import', 'tsx', file];
+  const child = spawn(options.node ?? process.execPath, args, {
     cwd: path.dirname(file),
     env: env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,17 +92,27 @@ export function runNodeFile(
   let termAt: number | undefined;
   let markerAt: number | undefined;
   let timedOut = false;
+  let probe: { error: unknown } | undefined;
   const marker = options.sigtermWhen;
+  const terminate = (): void => {
+    termAt = performance.now();
+    child.kill('SIGTERM');
+  };
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
   }, options.timeoutMs ?? 20_000);
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    if (marker === undefined || termAt !== undefined) return;
+    if (marker === undefined || markerAt !== undefined) return;
     if (typeof marker === 'string' ? stdout.includes(marker) : marker.test(stdout)) {
-      markerAt = termAt = performance.now();
-      child.kill('SIGTERM');
+      markerAt = performance.now();
+      const before = options.beforeSigterm;
+      if (before === undefined) return terminate();
+      before(stdout).then(terminate, (error: unknown) => {
+        probe = { error };
+        terminate();
+      });
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -103,6 +122,7 @@ export function runNodeFile(
       clearTimeout(timer);
       if (child.pid !== undefined) alive.delete(child.pid);
       const end = performance.now();
+      if (probe !== undefined) return reject(probe.error);
       resolve({
         code,
         signal,
