@@ -3,6 +3,7 @@ import {
   RetryBudget,
   constantBackoff,
   createFakeClock,
+  retry,
   type FakeClock,
 } from '@breakwater/breaker';
 import { SimpleError, SocketClosedUnexpectedlyError } from 'redis';
@@ -133,6 +134,19 @@ describe('retryRedisOperation', () => {
     // 4 requests at 0.5 allow 2 retries in all: 4 + 2 executions, instead of 12.
     expect(calls).toBe(6);
     expect(budget.getStats()).toMatchObject({ requests: 4, retriesAllowed: 2 });
+    // The same instance serves the breaker package's retry() for another dependency: it
+    // counts its request and refuses its retry, since the Redis calls used the tokens up.
+    let otherCalls = 0;
+    const other = retry(
+      () => {
+        otherCalls++;
+        throw new Error('other dependency down');
+      },
+      { attempts: 3, backoff: constantBackoff(1), budget },
+    );
+    await expect(other).rejects.toThrow('other dependency down');
+    expect(otherCalls).toBe(1);
+    expect(budget.getStats()).toMatchObject({ requests: 5, retriesAllowed: 2, retriesRefused: 5 });
   });
 
   it('keeps to the overall timeout: each attempt gets what is left, no sleep runs past it', async () => {
