@@ -114,11 +114,7 @@ export function resolveMetricsOptions(
   const maxOperations = resolveMaxOperations(
     (options as InstrumentRedisAdapterOptions).maxOperations,
   );
-  const maxKeys =
-    (options as InstrumentBreakerRegistryOptions).maxKeys ?? DEFAULT_METRICS_OPTIONS.maxKeys;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
-    throw new RangeError(`maxKeys must be an integer ≥ 1, got ${describe(maxKeys)}`);
-  }
+  const maxKeys = resolveMaxKeys((options as InstrumentBreakerRegistryOptions).maxKeys);
   return Object.freeze({
     registry,
     prefix,
@@ -156,4 +152,13 @@ export function resolveMaxOperations(value: unknown): number {
     throw new RangeError(`maxOperations must be an integer ≥ 1, got ${describe(maxOperations)}`);
   }
   return maxOperations;
+}
+
+/** Validates the `maxKeys` option (integer ≥ 1). */
+export function resolveMaxKeys(value: unknown): number {
+  const maxKeys = value ?? DEFAULT_METRICS_OPTIONS.maxKeys;
+  if (typeof maxKeys !== 'number' || !Number.isSafeInteger(maxKeys) || maxKeys < 1) {
+    throw new RangeError(`maxKeys must be an integer ≥ 1, got ${describe(maxKeys)}`);
+  }
+  return maxKeys;
 }

@@ -112,6 +112,8 @@ export const OTEL_REDIS_INSTRUMENTS = Object.freeze({
 /** Attribute keys of the bulkhead and retry budget instruments. */
 export const OTEL_RESILIENCE_ATTRIBUTES = Object.freeze({
   bulkheadName: 'breakwater.bulkhead.name',
+  registryName: 'breakwater.breaker_registry.name',
+  evictionReason: 'breakwater.breaker_registry.eviction.reason',
   bulkheadRejectionReason: 'breakwater.bulkhead.rejection.reason',
   retryBudgetName: 'breakwater.retry_budget.name',
   retryResult: 'breakwater.retry_budget.result',
@@ -149,5 +151,24 @@ export const OTEL_RETRY_BUDGET_INSTRUMENTS = Object.freeze({
     'breakwater.retry_budget.available',
     '{retry}',
     'Whole retries the retry budget would allow now.',
+  ),
+});
+
+/** The breaker registry instruments (its first `maxKeys` breakers also get the breaker ones). */
+export const OTEL_BREAKER_REGISTRY_INSTRUMENTS = Object.freeze({
+  breakers: spec(
+    'breakwater.breaker_registry.breakers',
+    '{breaker}',
+    'Live breakers in the registry, by state (breakwater.breaker.state).',
+  ),
+  remembered: spec(
+    'breakwater.breaker_registry.remembered',
+    '{breaker}',
+    'Evicted breakers that were not closed and whose snapshot is kept.',
+  ),
+  evictions: spec(
+    'breakwater.breaker_registry.evictions',
+    '{breaker}',
+    'Breakers removed from the registry, by reason (lru, idle, deleted).',
   ),
 });

@@ -1,6 +1,6 @@
 /** Options of the OpenTelemetry instrument functions, their defaults, and their validation. */
 import { metrics, type Meter, type MeterProvider } from '@opentelemetry/api';
-import { describe, resolveBuckets, resolveMaxOperations } from '../options.js';
+import { describe, resolveBuckets, resolveMaxKeys, resolveMaxOperations } from '../options.js';
 
 /** Options of the OpenTelemetry {@link instrumentBreaker}. */
 export interface OtelInstrumentBreakerOptions {
@@ -36,11 +36,25 @@ export interface OtelInstrumentRedisAdapterOptions extends OtelInstrumentBreaker
   maxOperations?: number;
 }
 
+/** Options of the OpenTelemetry {@link instrumentBreakerRegistry}. */
+export interface OtelInstrumentBreakerRegistryOptions extends OtelInstrumentBreakerOptions {
+  /**
+   * Most live breakers of the registry that get their own breaker instruments (attribute
+   * `breakwater.breaker.name` = the breaker's name). Breakers past the cap are counted only in
+   * `breakwater.breaker_registry.breakers` (logged once through `debug('breakwater:metrics')`);
+   * an evicted breaker stops being reported and its place goes to the next new breaker.
+   * Integer ≥ 1.
+   * @default 100
+   */
+  maxKeys?: number;
+}
+
 /** Options after validation and defaults. */
 export interface ResolvedOtelOptions {
   readonly meter: Meter;
   readonly buckets: readonly number[];
   readonly maxOperations: number;
+  readonly maxKeys: number;
   readonly durations: boolean;
 }
 
@@ -49,17 +63,19 @@ export const OTEL_METER_NAME = '@breakwater/metrics';
 
 const BREAKER_KEYS = new Set(['meterProvider', 'buckets', 'durations']);
 const ADAPTER_KEYS = new Set([...BREAKER_KEYS, 'maxOperations']);
+const REGISTRY_KEYS = new Set([...BREAKER_KEYS, 'maxKeys']);
 
 /** Validates `options` (never mutated); throws TypeError/RangeError naming the option and value. */
 export function resolveOtelOptions(
-  options: OtelInstrumentRedisAdapterOptions | undefined,
-  kind: 'breaker' | 'redis-adapter',
+  options: (OtelInstrumentRedisAdapterOptions & OtelInstrumentBreakerRegistryOptions) | undefined,
+  kind: 'breaker' | 'redis-adapter' | 'breaker-registry',
 ): ResolvedOtelOptions {
   const o = options ?? {};
   if (typeof o !== 'object' || o === null) {
     throw new TypeError(`options must be an object, got ${describe(o)}`);
   }
-  const allowed = kind === 'breaker' ? BREAKER_KEYS : ADAPTER_KEYS;
+  const allowed =
+    kind === 'breaker' ? BREAKER_KEYS : kind === 'redis-adapter' ? ADAPTER_KEYS : REGISTRY_KEYS;
   for (const key of Object.keys(o)) {
     if (!allowed.has(key)) throw new TypeError(`unknown option ${JSON.stringify(key)}`);
   }
@@ -82,5 +98,6 @@ export function resolveOtelOptions(
     meter: provider.getMeter(OTEL_METER_NAME),
     buckets: resolveBuckets(o.buckets),
     maxOperations: resolveMaxOperations(o.maxOperations),
+    maxKeys: resolveMaxKeys(o.maxKeys),
   });
 }
