@@ -5,6 +5,7 @@
  * counted only in the registry-wide gauges; an evicted breaker's series go away with it.
  */
 import createDebug from 'debug';
+import { instrumentCappedBreakers } from './capped-breakers.js';
 import { checkNamed } from './instrument-bulkhead.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { acquireInstrumentation } from './instrumentation-cache.js';
@@ -15,7 +16,6 @@ import { resolveMetricsOptions, type InstrumentBreakerRegistryOptions } from './
 import type {
   BreakerState,
   DisposeInstrumentation,
-  InstrumentableBreaker,
   InstrumentableBreakerRegistry,
 } from './types.js';
 
@@ -57,47 +57,19 @@ export function instrumentBreakerRegistry(
     remembered.collectors.add(collectRemembered);
 
     // Per-breaker metrics for at most maxKeys live breakers.
-    const instrumented = new Map<InstrumentableBreaker, DisposeInstrumentation>();
-    let capLogged = false;
-    const add = (breaker: InstrumentableBreaker): void => {
-      if (instrumented.has(breaker)) return;
-      if (instrumented.size >= maxKeys) {
-        if (!capLogged) {
-          capLogged = true;
-          debug(
-            '%s: more than %d live breakers; the rest are only counted by state',
-            name,
-            maxKeys,
-          );
-        }
-        return;
-      }
-      try {
-        instrumented.set(breaker, instrumentResolvedBreaker(breaker, breaker.name, o));
-      } catch (error) {
-        // A name clash with another breaker in this registry: skip it, never throw from here.
-        debug('%s: breaker %s not instrumented: %O', name, breaker.name, error);
-      }
-    };
-    const drop = (breaker: InstrumentableBreaker): void => {
-      const dispose = instrumented.get(breaker);
-      if (dispose === undefined) return;
-      instrumented.delete(breaker);
-      dispose();
-    };
-    for (const [, breaker] of breakers.entries()) add(breaker);
-    const subscriptions = [
-      breakers.on('created', (e) => add(e.breaker)),
-      breakers.on('evicted', (e) => {
-        drop(e.breaker);
-        const series = evictedBy.get(e.reason);
+    const stopBreakers = instrumentCappedBreakers(
+      breakers,
+      name,
+      maxKeys,
+      (breaker) => instrumentResolvedBreaker(breaker, breaker.name, o),
+      (reason) => {
+        const series = evictedBy.get(reason);
         if (series !== undefined) series.n += 1;
-      }),
-    ];
+      },
+    );
     debug('instrumented breaker registry %s', name);
     return () => {
-      for (const unsubscribe of subscriptions) unsubscribe();
-      for (const breaker of [...instrumented.keys()]) drop(breaker);
+      stopBreakers();
       byState.collectors.delete(collectStates);
       remembered.collectors.delete(collectRemembered);
       for (const labels of stateLabels) byState.metric.remove(labels);

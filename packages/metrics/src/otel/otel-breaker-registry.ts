@@ -6,12 +6,12 @@
  */
 import type { Attributes, BatchObservableCallback } from '@opentelemetry/api';
 import createDebug from 'debug';
+import { instrumentCappedBreakers } from '../capped-breakers.js';
 import { checkNamed } from '../instrument-bulkhead.js';
 import { BREAKER_STATES, EVICTION_REASONS } from '../metric-names.js';
 import type {
   BreakerState,
   DisposeInstrumentation,
-  InstrumentableBreaker,
   InstrumentableBreakerRegistry,
 } from '../types.js';
 import { instrumentResolvedOtelBreaker } from './otel-breaker.js';
@@ -70,47 +70,23 @@ export function instrumentBreakerRegistry(
   meter.addBatchObservableCallback(observe, observables);
 
   // Breaker instruments for at most maxKeys live breakers.
-  const instrumented = new Map<InstrumentableBreaker, DisposeInstrumentation>();
-  let capLogged = false;
-  const add = (breaker: InstrumentableBreaker): void => {
-    if (instrumented.has(breaker)) return;
-    if (instrumented.size >= maxKeys) {
-      if (!capLogged) {
-        capLogged = true;
-        debug('%s: more than %d live breakers; the rest are only counted by state', name, maxKeys);
-      }
-      return;
-    }
-    try {
-      instrumented.set(breaker, instrumentResolvedOtelBreaker(breaker, breaker.name, o));
-    } catch (error) {
-      // Never throw from a registry event: the breaker is only counted by state.
-      debug('%s: breaker %s not instrumented: %O', name, breaker.name, error);
-    }
-  };
-  const drop = (breaker: InstrumentableBreaker): void => {
-    const dispose = instrumented.get(breaker);
-    if (dispose === undefined) return;
-    instrumented.delete(breaker);
-    dispose();
-  };
-  for (const [, breaker] of breakers.entries()) add(breaker);
-  const subscriptions = [
-    breakers.on('created', (e) => add(e.breaker)),
-    breakers.on('evicted', (e) => {
-      drop(e.breaker);
-      const counted = evicted.get(e.reason);
+  const stopBreakers = instrumentCappedBreakers(
+    breakers,
+    name,
+    maxKeys,
+    (breaker) => instrumentResolvedOtelBreaker(breaker, breaker.name, o),
+    (reason) => {
+      const counted = evicted.get(reason);
       if (counted !== undefined) counted.n += 1;
-    }),
-  ];
+    },
+  );
   debug('instrumented breaker registry %s (OpenTelemetry)', name);
 
   let disposed = false;
   return () => {
     if (disposed) return;
     disposed = true;
-    for (const unsubscribe of subscriptions) unsubscribe();
-    for (const breaker of [...instrumented.keys()]) drop(breaker);
+    stopBreakers();
     meter.removeBatchObservableCallback(observe, observables);
     debug('disposed breaker registry %s (OpenTelemetry)', name);
   };
