@@ -8,50 +8,20 @@ import { createRedisAdapter, RedisCorruptValueError } from '@breakwater/redis-ad
 import { instrumentRedisAdapter, OTEL_ATTRIBUTES as A } from '@breakwater/metrics/otel';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  AggregationTemporality,
   DataPointType,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
   type HistogramMetricData,
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { inMemoryProvider, pointsOf, value } from './support/otel-reader.js';
 
 afterAll(stopAllRedis);
-
-/** A provider whose metrics are read on demand through the in-memory exporter. */
-function inMemoryProvider(): { provider: MeterProvider; read: () => Promise<MetricData[]> } {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  return {
-    provider,
-    read: async () => {
-      exporter.reset();
-      await reader.forceFlush();
-      return exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
-    },
-  };
-}
-
-const matches = (attrs: Attributes, want: Attributes): boolean =>
-  Object.entries(want).every(([k, v]) => attrs[k] === v);
-
-/** Sum of the values of `name`'s points whose attributes include `want` (counters, gauges). */
-function value(metrics: MetricData[], name: string, want: Attributes): number | undefined {
-  const m = metrics.find((x) => x.descriptor.name === name);
-  if (m === undefined) return undefined;
-  const points = m.dataPoints.filter((p) => matches(p.attributes, want));
-  if (points.length === 0) return undefined;
-  return points.reduce((sum, p) => sum + (p.value as number), 0);
-}
 
 /** Count and sum of `name`'s histogram points whose attributes include `want`. */
 function histogram(metrics: MetricData[], name: string, want: Attributes) {
   const m = metrics.find((x) => x.descriptor.name === name) as HistogramMetricData | undefined;
-  const points = (m?.dataPoints ?? []).filter((p) => matches(p.attributes, want));
+  const points = pointsOf(metrics, name, want) as HistogramMetricData['dataPoints'];
   return {
     unit: m?.descriptor.unit,
     type: m?.dataPointType,

@@ -1,40 +1,10 @@
 /** The OpenTelemetry breaker registry instruments, read through the SDK's in-memory exporter. */
 import { BreakerRegistry, CircuitBreaker, createFakeClock } from '@breakwater/breaker';
-import type { Attributes } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type MetricData,
-} from '@opentelemetry/sdk-metrics';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, test } from 'vitest';
+import { inMemoryProvider, value } from '../../test/support/otel-reader.js';
 import { instrumentBreakerRegistry } from './otel-breaker-registry.js';
 import { OTEL_ATTRIBUTES as A, OTEL_RESILIENCE_ATTRIBUTES as R } from './otel-names.js';
-
-function inMemoryProvider(): { provider: MeterProvider; read: () => Promise<MetricData[]> } {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  return {
-    provider,
-    read: async () => {
-      exporter.reset();
-      await reader.forceFlush();
-      return exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
-    },
-  };
-}
-
-const matches = (attrs: Attributes, want: Attributes): boolean =>
-  Object.entries(want).every(([k, v]) => attrs[k] === v);
-
-function value(metrics: MetricData[], name: string, want: Attributes): number | undefined {
-  const m = metrics.find((x) => x.descriptor.name === name);
-  const points = (m?.dataPoints ?? []).filter((p) => matches(p.attributes, want));
-  if (points.length === 0) return undefined;
-  return points.reduce((sum, p) => sum + (p.value as number), 0);
-}
 
 /** Names of the breakers that have a `breakwater.breaker.state` series. */
 function breakerNames(metrics: MetricData[]): string[] {

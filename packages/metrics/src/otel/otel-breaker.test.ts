@@ -1,37 +1,9 @@
 /** OpenTelemetry instrumentBreaker on a fake clock, read through the SDK's in-memory exporter. */
 import { CircuitBreaker, createFakeClock } from '@breakwater/breaker';
-import type { Attributes } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type HistogramMetricData,
-  type MetricData,
-} from '@opentelemetry/sdk-metrics';
+import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, test } from 'vitest';
+import { inMemoryProvider, value } from '../../test/support/otel-reader.js';
 import { instrumentBreaker, OTEL_ATTRIBUTES as A } from './index.js';
-
-function setup() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  const read = async (): Promise<MetricData[]> => {
-    exporter.reset();
-    await reader.forceFlush();
-    return exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
-  };
-  return { provider, read };
-}
-
-const pick = (m: MetricData[], name: string, want: Attributes) =>
-  (m.find((x) => x.descriptor.name === name)?.dataPoints ?? []).filter((p) =>
-    Object.entries(want).every(([k, v]) => p.attributes[k] === v),
-  );
-const value = (m: MetricData[], name: string, want: Attributes): number | undefined => {
-  const points = pick(m, name, want);
-  return points.length === 0 ? undefined : points.reduce((n, p) => n + (p.value as number), 0);
-};
 
 describe('OpenTelemetry instrumentBreaker', () => {
   test('calls by outcome, fallbacks, transitions, state, ratio and call durations', async () => {
@@ -43,7 +15,7 @@ describe('OpenTelemetry instrumentBreaker', () => {
       resetTimeout: 1000,
       isFailure: (e) => (e as Error).message !== 'ignored',
     });
-    const { provider, read } = setup();
+    const { provider, read } = inMemoryProvider();
     const dispose = instrumentBreaker(b, { meterProvider: provider, buckets: [0.01, 0.1] });
     const name = { [A.breakerName]: 'pay' };
 
