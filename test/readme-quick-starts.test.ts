@@ -5,7 +5,8 @@
  * 1 s of SIGTERM. Also `examples/service/main.ts`, which must never fall back to port 6379.
  *
  * Covered elsewhere and not repeated here: recipes (packages/recipes/test/readme-quick-start),
- * fastify (packages/fastify/test/readme-quick-start), the breaker's Bulkhead section.
+ * fastify (packages/fastify/test/readme-quick-start), nestjs (packages/nestjs/test/
+ * readme-quick-start, compiled with decorator metadata), the breaker's Bulkhead section.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
