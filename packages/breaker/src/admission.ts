@@ -3,7 +3,8 @@
  * short-circuit answer to a rejected call: the fallback with the open period's shared
  * BrokenCircuitError, or a rejection with a fresh, exact one.
  */
-import type { Fallback } from './call-support.js';
+
+import type { FallbackTarget } from './breaker-call.js';
 import { callChannel, type BreakerCallMessage } from './diagnostics.js';
 import { BrokenCircuitError } from './errors.js';
 import type { StateMachine } from './state-machine.js';
@@ -42,7 +43,10 @@ export function admit(m: StateMachine): number {
 }
 
 /** Settles a rejected call: `fallback(BrokenCircuitError)` or a rejected BrokenCircuitError. */
-export function shortCircuit<R>(m: StateMachine, fallback: Fallback<R> | undefined): Promise<R> {
+export function shortCircuit<R>(
+  m: StateMachine,
+  fallback: FallbackTarget<R> | undefined,
+): Promise<R> {
   const reason = m.rejection;
   const events = m.events;
   if (events.has('rejected')) events.emit('rejected', { name: m.name, reason });
@@ -63,7 +67,9 @@ export function shortCircuit<R>(m: StateMachine, fallback: Fallback<R> | undefin
   else error = rejectionError(m, reason, false);
   if (events.has('fallback')) events.emit('fallback', { name: m.name, reason: error });
   try {
-    return Promise.resolve(fallback(error));
+    return Promise.resolve(
+      typeof fallback === 'function' ? fallback(error) : fallback.fallback(error),
+    );
   } catch (fallbackError) {
     return Promise.reject(fallbackError);
   }

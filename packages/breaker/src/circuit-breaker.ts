@@ -6,6 +6,14 @@
  * own files.
  */
 import { ADMIT_CLOSED, ADMIT_TRIAL, REJECT, admit, shortCircuit } from './admission.js';
+import {
+  isBreakerCall,
+  rejectNotBreakerCall,
+  runPendingCall,
+  setPendingCall,
+  type BreakerCall,
+  type FallbackTarget,
+} from './breaker-call.js';
 import type { Fallback, Operation } from './call-support.js';
 import { snapshotOf } from './circuit-state.js';
 import { DeadlineList } from './deadline-list.js';
@@ -27,6 +35,7 @@ import type {
 } from './types.js';
 
 export type { Fallback, Operation } from './call-support.js';
+export type { BreakerCall } from './breaker-call.js';
 
 /** A circuit breaker. See the package README for the exact rules. */
 export class CircuitBreaker {
@@ -82,6 +91,32 @@ export class CircuitBreaker {
     if (fallback !== undefined && typeof fallback !== 'function') {
       return rejectNotFunction('fallback', fallback);
     }
+    return this.start(op, undefined, fallback, options) as Promise<T | R>;
+  }
+
+  /**
+   * {@link execute} for libraries that run many calls through one breaker: `call.run` is the
+   * op and `call.fallback` the fallback, and `call.ignored` hears about the errors the breaker
+   * does not count before the caller's promise rejects with them. One object per call instead
+   * of closures; otherwise exactly `execute(op, fallback, options)`.
+   */
+  executeCall<T, R = T>(call: BreakerCall<T, R>, options?: ExecuteOptions): Promise<T | R> {
+    if (!isBreakerCall(call)) return rejectNotBreakerCall(call);
+    setPendingCall(call);
+    try {
+      return this.start(runPendingCall, call, call, options) as Promise<T | R>;
+    } finally {
+      setPendingCall(undefined);
+    }
+  }
+
+  /** Admits the call and hands it to the cheapest runner that can honour it. */
+  private start(
+    op: Operation<unknown>,
+    call: BreakerCall<unknown, unknown> | undefined,
+    fallback: FallbackTarget<unknown> | undefined,
+    options: ExecuteOptions | undefined,
+  ): Promise<unknown> {
     let signal: AbortSignal | undefined;
     let limit = this.timeout;
     if (options !== undefined) {
@@ -109,15 +144,10 @@ export class CircuitBreaker {
     }
     const list = (m.deadlines ??= new DeadlineList(m.opts.clock));
     const trial = admission === ADMIT_TRIAL;
-    let observes = this.lastOpObserves;
-    if (op !== this.lastOp) {
-      observes = op.length > 0;
-      this.lastOp = op;
-      this.lastOpObserves = observes;
-    }
+    const observes = call !== undefined ? call.observesSignal : this.observes(op);
     if (signal === undefined && !observes) {
       const timed = (this.timedCalls ??= new TimedCalls(this.recorder, list));
-      return timed.run(gen, trial, m.now(), limit as number, op, fallback) as Promise<T | R>;
+      return timed.run(gen, trial, m.now(), limit as number, op, fallback);
     }
     return runGuarded(
       this.recorder,
@@ -130,7 +160,16 @@ export class CircuitBreaker {
       observes,
       op,
       fallback,
-    ) as Promise<T | R>;
+    );
+  }
+
+  /** Whether `op` takes a signal parameter (`op.length`, read once per distinct op). */
+  private observes(op: Operation<unknown>): boolean {
+    if (op === this.lastOp) return this.lastOpObserves;
+    const observes = op.length > 0;
+    this.lastOp = op;
+    this.lastOpObserves = observes;
+    return observes;
   }
 
   /** Counts in the current window, state and timing. */

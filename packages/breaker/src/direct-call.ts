@@ -2,7 +2,8 @@
  * Closed-state calls that nothing can interrupt (no deadline, no caller signal): the breaker
  * only observes the op's outcome. No racing, no per-call object.
  */
-import { NEVER_ABORTED, isThenable, type Fallback, type Operation } from './call-support.js';
+import type { FallbackTarget } from './breaker-call.js';
+import { NEVER_ABORTED, isThenable, type Operation } from './call-support.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { StateMachine } from './state-machine.js';
 
@@ -49,7 +50,7 @@ export async function runDirect<T, R>(
   m: StateMachine,
   recorder: OutcomeRecorder,
   op: Operation<T>,
-  fallback: Fallback<R>,
+  fallback: FallbackTarget<R>,
   gen: number,
 ): Promise<T | R> {
   const start = m.timed() ? m.now() : NaN;

@@ -5,13 +5,8 @@
  * the others are ignored. Calls without a signal take cheaper paths (call-runners.ts,
  * timed-call.ts) and never create one of these.
  */
-import {
-  NEVER_ABORTED,
-  isThenable,
-  newDeferred,
-  type Fallback,
-  type Operation,
-} from './call-support.js';
+import type { FallbackTarget } from './breaker-call.js';
+import { NEVER_ABORTED, isThenable, newDeferred, type Operation } from './call-support.js';
 import type { DeadlineEntry, DeadlineList } from './deadline-list.js';
 import { TimeoutError } from './errors.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
@@ -40,7 +35,7 @@ class GuardedCall implements DeadlineEntry {
     /** Time limit in ms, or false. */
     private readonly limit: number | false,
     private readonly callerSignal: AbortSignal | undefined,
-    private readonly fallback: Fallback<unknown> | undefined,
+    private readonly fallback: FallbackTarget<unknown> | undefined,
   ) {}
 
   /** Starts `op`; `observes`: the op takes a signal parameter (`op.length > 0`). */
@@ -144,7 +139,7 @@ export function runGuarded(
   signal: AbortSignal | undefined,
   observes: boolean,
   op: Operation<unknown>,
-  fallback: Fallback<unknown> | undefined,
+  fallback: FallbackTarget<unknown> | undefined,
 ): Promise<unknown> {
   const call = new GuardedCall(recorder, list, gen, trial, start, limit, signal, fallback);
   const promise = newDeferred(call);

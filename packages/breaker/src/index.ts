@@ -1,6 +1,6 @@
 /** Public API of @breakwater/breaker. */
 export { CircuitBreaker } from './circuit-breaker.js';
-export type { Fallback, Operation } from './circuit-breaker.js';
+export type { BreakerCall, Fallback, Operation } from './circuit-breaker.js';
 export {
   DEFAULT_CIRCUIT_BREAKER_OPTIONS,
   DEFAULT_HALF_OPEN_TIMEOUT,

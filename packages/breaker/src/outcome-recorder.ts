@@ -4,8 +4,10 @@
  * Decides what a failure does (count in the window and maybe trip; re-open after a failed
  * trial; close after a successful one) and what the caller gets (fallback or the error).
  */
+import type { FallbackTarget } from './breaker-call.js';
 import createDebug from 'debug';
-import { elapsed, type Fallback } from './call-support.js';
+import { elapsed } from './call-support.js';
+import { invokeUserCallback } from './invoke-user-callback.js';
 import type { ClosedState, HalfOpenState } from './circuit-state.js';
 import { callChannel, type BreakerCallMessage as CallMessage } from './diagnostics.js';
 import { isBulkheadRejectedError, type TimeoutError } from './errors.js';
@@ -93,15 +95,22 @@ export class OutcomeRecorder {
     return true;
   }
 
-  /** Records an error, then falls back or throws (ignored errors are rethrown unchanged). */
+  /**
+   * Records an error, then falls back or throws. Ignored errors are rethrown unchanged (a
+   * BreakerCall's `ignored` hook hears about them first).
+   */
   handleError<R>(
     gen: number,
     trial: boolean,
     start: number,
     error: unknown,
-    fallback: Fallback<R> | undefined,
+    fallback: FallbackTarget<R> | undefined,
   ): R | PromiseLike<R> {
-    if (!this.recordError(gen, trial, start, error)) throw error;
+    if (!this.recordError(gen, trial, start, error)) {
+      if (typeof fallback === 'object')
+        invokeUserCallback('ignored', notifyIgnored, fallback, error);
+      throw error;
+    }
     return this.fallBack(error, fallback);
   }
 
@@ -111,18 +120,18 @@ export class OutcomeRecorder {
     trial: boolean,
     start: number,
     error: TimeoutError,
-    fallback: Fallback<R> | undefined,
+    fallback: FallbackTarget<R> | undefined,
   ): R | PromiseLike<R> {
     this.recordFailure(gen, trial, start, error, true);
     return this.fallBack(error, fallback);
   }
 
   /** `fallback(reason)` (announced by a `fallback` event), or throws `reason` without one. */
-  fallBack<R>(reason: unknown, fallback: Fallback<R> | undefined): R | PromiseLike<R> {
+  fallBack<R>(reason: unknown, fallback: FallbackTarget<R> | undefined): R | PromiseLike<R> {
     if (fallback === undefined) throw reason;
     const m = this.m;
     if (m.events.has('fallback')) m.events.emit('fallback', { name: m.name, reason });
-    return fallback(reason);
+    return typeof fallback === 'function' ? fallback(reason) : fallback.fallback(reason);
   }
 
   /** Creates the generation-bound handlers of a closed state (once per generation). */
@@ -159,4 +168,8 @@ export class OutcomeRecorder {
       return true;
     }
   }
+}
+
+function notifyIgnored(call: { ignored(error: unknown): void }, error: unknown): void {
+  call.ignored(error);
 }

@@ -6,7 +6,8 @@
  * settling or the deadline passing settles the call, whichever comes first; the other is
  * ignored (a call is pending exactly while it is linked).
  */
-import { NEVER_ABORTED, isThenable, type Fallback, type Operation } from './call-support.js';
+import type { FallbackTarget } from './breaker-call.js';
+import { NEVER_ABORTED, isThenable, type Operation } from './call-support.js';
 import type { DeadlineEntry, DeadlineList } from './deadline-list.js';
 import { TimeoutError } from './errors.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
@@ -33,7 +34,7 @@ class TimedCall implements DeadlineEntry {
   declare trial: boolean;
   declare start: number;
   declare limit: number;
-  declare fallback: Fallback<unknown> | undefined;
+  declare fallback: FallbackTarget<unknown> | undefined;
   /** Next free object while pooled. */
   declare nextFree: TimedCall | null;
   /** Settle handlers for the op's promise, bound to this object once for all its uses. */
@@ -139,7 +140,7 @@ export class TimedCalls {
     start: number,
     limit: number,
     op: Operation<unknown>,
-    fallback: Fallback<unknown> | undefined,
+    fallback: FallbackTarget<unknown> | undefined,
   ): Promise<unknown> {
     let call = this.free;
     if (call === null) call = new TimedCall(this);

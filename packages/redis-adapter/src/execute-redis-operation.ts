@@ -6,6 +6,7 @@
 import {
   invokeUserCallback,
   isTimeoutError,
+  type BreakerCall,
   type CircuitBreaker,
   type Clock,
 } from '@breakwater/breaker';
@@ -117,28 +118,85 @@ export function executeWithContext<C, T, F = T>(
       ),
     );
   }
-  const st: CallState<C> = { ctx, op, options, dispatched: -1, fellBack: undefined };
-  if (operationChannel.hasSubscribers) return executeTraced(ctx, st, fallback, name, options);
-  return executeUntraced(ctx, st, fallback, name, options);
+  // `op.length` is a native accessor: read once per distinct op (most callers pass the same one).
+  let takesSignal = lastOpTakesSignal;
+  if (op !== lastOp) {
+    takesSignal = op.length >= 2;
+    lastOp = op;
+    lastOpTakesSignal = takesSignal;
+  }
+  const call = new RedisCall<C, T, F>(ctx, op, fallback, name, options, takesSignal);
+  if (operationChannel.hasSubscribers) return executeTraced(call);
+  return executeUntraced(call);
 }
 
-function executeUntraced<C, T, F>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
-  fallback: RedisFallback<F>,
-  name: string,
-  options: RedisOperationOptions | undefined,
-): Promise<T | F> {
+/** The last op seen and whether it takes a signal (`op.length` is read once per op). */
+let lastOp: unknown = undefined;
+let lastOpTakesSignal = false;
+
+/**
+ * One Redis call, handed to the breaker as its call object: `run` sends the op (or waits out
+ * the reconnect grace first), `fallback` classifies, reports and falls back, `ignored` reports
+ * the op's own (data or corrupt-value) errors. No closure and no extra promise reaction per call.
+ */
+class RedisCall<C, T, F> implements BreakerCall<T, F> {
+  /** Epoch of the connection the op was sent on, -1 if it was not sent. */
+  dispatched = -1;
+  /** Set once the call fell back. */
+  fellBack: RedisFailureKind | undefined = undefined;
+  /** Set when the op's own error was reported: a corrupt value or a data error. */
+  rejected: 'corrupt' | 'data' | undefined = undefined;
+
+  constructor(
+    readonly ctx: OperationContext<C>,
+    readonly op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+    readonly fb: RedisFallback<F>,
+    readonly name: string,
+    readonly options: RedisOperationOptions | undefined,
+    /** The op takes the signal (a deadline must abort it). */
+    readonly observesSignal: boolean,
+  ) {}
+
+  run(signal: AbortSignal): T | PromiseLike<T> {
+    const conn = this.ctx.connection;
+    if (conn.isReady()) {
+      this.dispatched = conn.epoch;
+      return this.op(conn.client, signal);
+    }
+    return waitThenRun(this, signal);
+  }
+
+  fallback(reason: unknown): F | PromiseLike<F> {
+    const ctx = this.ctx;
+    const cls = classifyRedisError(reason);
+    const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
+    this.fellBack = kind;
+    if (kind === 'timeout' && this.dispatched >= 0 && isTimeoutError(reason)) {
+      ctx.connection.onDeadlineOverrun(this.dispatched);
+    }
+    ctx.onFailure(this.name, kind, reason);
+    return this.fb(kind, redactError(reason, ctx.secrets));
+  }
+
+  /** The op's own error (Redis answered): reported as `corrupt` or `data`, then rejected. */
+  ignored(error: unknown): void {
+    const kind = isRedisCorruptValueError(error) ? 'corrupt' : 'data';
+    this.rejected = kind;
+    this.ctx.onFailure(this.name, kind, error);
+  }
+}
+
+function executeUntraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
+  const ctx = call.ctx;
   const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
   const listening = events !== undefined && events.hasListeners();
   if (observer !== undefined || listening) {
     const timed = listening || ctx.operationObserver!.timed;
-    return executeObserved(ctx, st, observer, timed, fallback, name, options);
+    return executeObserved(call, observer, timed);
   }
-  // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra await hop);
-  // data errors are observed on the side for the reporter.
-  return run(ctx, st, fallback, name, options, true);
+  // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra hop).
+  return run(call);
 }
 
 /**
@@ -148,28 +206,26 @@ function executeUntraced<C, T, F>(
  * object only when 'operation' listeners exist.
  */
 function executeObserved<C, T, F>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
+  call: RedisCall<C, T, F>,
   observer: RedisOperationObserver | undefined,
   timed: boolean,
-  fallback: RedisFallback<F>,
-  name: string,
-  options: RedisOperationOptions | undefined,
 ): Promise<T | F> {
+  const ctx = call.ctx;
+  const name = call.name;
   const now = ctx.observeNow ?? (() => ctx.clock.now());
   const start = timed ? now() : NaN;
-  const p = run<C, T, F>(ctx, st, fallback, name, options, false);
+  const p = run(call);
   p.then(
     () => {
-      const reason = st.fellBack;
+      const reason = call.fellBack;
       const result = reason === undefined ? 'success' : 'fallback';
       settled(ctx, observer, name, result, reason, timed ? now() - start : NaN);
     },
-    (error: unknown) => {
+    () => {
       const durationMs = timed ? now() - start : NaN;
-      if (onRejected(ctx, st, name, options, error) === 'corrupt') {
+      if (call.rejected === 'corrupt')
         settled(ctx, observer, name, 'fallback', 'corrupt', durationMs);
-      } else settled(ctx, observer, name, 'error', undefined, durationMs);
+      else settled(ctx, observer, name, 'error', undefined, durationMs);
     },
   );
   return p;
@@ -198,116 +254,27 @@ function settled<C>(
 }
 
 /** With subscribers on the `breakwater:redis:operation` tracing channel. */
-function executeTraced<C, T, F>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
-  fallback: RedisFallback<F>,
-  name: string,
-  options: RedisOperationOptions | undefined,
-): Promise<T | F> {
-  const context: RedisOperationTraceContext = { client: ctx.adapterName ?? '', operation: name };
+function executeTraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
+  const context: RedisOperationTraceContext = {
+    client: call.ctx.adapterName ?? '',
+    operation: call.name,
+  };
   return operationChannel.tracePromise(
     () =>
-      executeUntraced<C, T, F>(ctx, st, fallback, name, options).then((value) => {
-        if (st.fellBack !== undefined) context.fallback = st.fellBack;
+      executeUntraced<C, T, F>(call).then((value) => {
+        if (call.fellBack !== undefined) context.fallback = call.fellBack;
         return value;
       }),
     context,
   );
 }
 
-/**
- * A rejection that is not a fallback nor the caller's abort is the op's error: report it, as
- * `corrupt` for a `RedisCorruptValueError` (a degraded answer), else as `data`. Returns the kind
- * reported, `undefined` when nothing was.
- */
-function onRejected<C>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
-  name: string,
-  options: RedisOperationOptions | undefined,
-  error: unknown,
-): 'corrupt' | 'data' | undefined {
-  if (st.fellBack !== undefined || options?.signal?.aborted === true) return undefined;
-  const kind = isRedisCorruptValueError(error) ? 'corrupt' : 'data';
-  ctx.onFailure(name, kind, error);
-  return kind;
-}
-
-/**
- * The breaker call itself. The op handed to the breaker is one of two module-level functions
- * (not a closure per call): the breaker runs an admitted op synchronously inside `execute`, so
- * the call it belongs to is passed through {@link pending}, set just before and read at once.
- * A stable op also lets the breaker skip reading `op.length` (a native accessor) per call.
- * `reportData`: observe data errors on the side for the reporter (the observed path does it in
- * its own reaction).
- */
-function run<C, T, F>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
-  fallback: RedisFallback<F>,
-  name: string,
-  options: RedisOperationOptions | undefined,
-  reportData: boolean,
-): Promise<T | F> {
-  // Only the breaker's own keys are forwarded (cluster calls carry `key` too).
+/** The breaker call itself (only the breaker's own keys are forwarded: cluster calls carry `key` too). */
+function run<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
+  const options = call.options;
   const opts =
     options === undefined ? undefined : { timeout: options.timeout, signal: options.signal };
-  // An op that does not take the signal gets the 0-arity runner: the breaker then skips
-  // creating an AbortController per call.
-  const op = st.op;
-  let takesSignal = lastOpTakesSignal;
-  if (op !== lastOp) {
-    takesSignal = op.length >= 2;
-    lastOp = op;
-    lastOpTakesSignal = takesSignal;
-  }
-  pending = st;
-  const p = ctx.breaker.execute(
-    takesSignal ? runPendingWithSignal : runPending,
-    (reason) => onFallback(ctx, st, fallback, name, reason),
-    opts,
-  ) as Promise<T | F>;
-  pending = undefined;
-  if (reportData) p.then(undefined, (error: unknown) => onRejected(ctx, st, name, options, error));
-  return p;
-}
-
-/** The call whose op the breaker is about to run (see {@link run}). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- holds a call of any client type for one synchronous hop
-let pending: CallState<any> | undefined;
-/** The last op seen and whether it takes a signal (`op.length` is read once per op). */
-let lastOp: unknown = undefined;
-let lastOpTakesSignal = false;
-
-function runPending(): unknown {
-  return startOp(NO_SIGNAL);
-}
-
-function runPendingWithSignal(signal: AbortSignal): unknown {
-  return startOp(signal);
-}
-
-function startOp(signal: AbortSignal): unknown {
-  const st = pending;
-  pending = undefined;
-  if (st === undefined) throw new Error('breakwater: the breaker ran an op outside execute()');
-  const conn = st.ctx.connection;
-  if (conn.isReady()) {
-    st.dispatched = conn.epoch;
-    return st.op(conn.client, signal);
-  }
-  return waitThenRun(st.ctx, st.op, st, signal, st.options?.timeout);
-}
-
-interface CallState<C> {
-  readonly ctx: OperationContext<C>;
-  readonly op: (client: C, signal: AbortSignal) => unknown;
-  readonly options: RedisOperationOptions | undefined;
-  /** Epoch of the connection the op was sent on, -1 if it was not sent. */
-  dispatched: number;
-  /** Set once the call fell back. */
-  fellBack: RedisFailureKind | undefined;
+  return call.ctx.breaker.executeCall(call, opts);
 }
 
 /**
@@ -315,41 +282,17 @@ interface CallState<C> {
  * from when the connection stopped being ready, inside the call's deadline); after that, fail
  * at once so the call takes the fallback.
  */
-async function waitThenRun<C, T>(
-  ctx: OperationContext<C>,
-  op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
-  st: CallState<C>,
-  signal: AbortSignal,
-  timeout: number | undefined,
-): Promise<T> {
+async function waitThenRun<C, T, F>(call: RedisCall<C, T, F>, signal: AbortSignal): Promise<T> {
+  const ctx = call.ctx;
   const conn = ctx.connection;
   const since = conn.notReadySince;
   const graceLeft =
     since === undefined ? ctx.reconnectGrace : ctx.reconnectGrace - (ctx.clock.now() - since);
   const ready =
     graceLeft > 0 &&
-    (await conn.waitForReady(Math.min(graceLeft, timeout ?? ctx.operationTimeout)));
-  if (st.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
+    (await conn.waitForReady(Math.min(graceLeft, call.options?.timeout ?? ctx.operationTimeout)));
+  if (call.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
   if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
-  st.dispatched = conn.epoch;
-  return op(conn.client, signal);
+  call.dispatched = conn.epoch;
+  return call.op(conn.client, signal);
 }
-
-function onFallback<C, F>(
-  ctx: OperationContext<C>,
-  st: CallState<C>,
-  fallback: RedisFallback<F>,
-  name: string,
-  reason: unknown,
-): F | PromiseLike<F> {
-  const cls = classifyRedisError(reason);
-  const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
-  st.fellBack = kind;
-  if (kind === 'timeout' && st.dispatched >= 0 && isTimeoutError(reason)) {
-    ctx.connection.onDeadlineOverrun(st.dispatched);
-  }
-  ctx.onFailure(name, kind, reason);
-  return fallback(kind, redactError(reason, ctx.secrets));
-}
-
-const NO_SIGNAL: AbortSignal = new AbortController().signal;
