@@ -27,6 +27,12 @@ export interface BreakerCall<T, R = T> {
    * rejections. What it throws is contained (logged with `debug`).
    */
   ignored(error: unknown): void;
+  /**
+   * Optional: told that `run` succeeded, just before the caller's promise resolves with its
+   * value (an observer's hook: with `fallback` and `ignored` it sees every outcome but a caller
+   * abort, without a reaction of its own). What it throws is contained.
+   */
+  succeeded?(): void;
 }
 
 /** What a runner calls when a call fails: a fallback function, or a {@link BreakerCall}. */

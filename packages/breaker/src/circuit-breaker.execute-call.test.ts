@@ -78,6 +78,28 @@ describe('CircuitBreaker.executeCall', () => {
     await expect(b.executeCall(call)).rejects.toBe(error);
   });
 
+  it('an optional succeeded() hears about each success, before the caller resumes', async () => {
+    for (const timeout of [100, false] as const) {
+      const { b } = make({ timeout });
+      const order: string[] = [];
+      const call = Object.assign(new Call(async () => 'v'), {
+        succeeded: () => order.push('succeeded'),
+      });
+      const failing = Object.assign(new Call(() => Promise.reject(new Error('down'))), {
+        succeeded: () => order.push('wrong'),
+      });
+      await b.executeCall(call).then(() => order.push('caller'));
+      await b.executeCall(failing);
+      const throwing = Object.assign(new Call(async () => 'still v'), {
+        succeeded: () => {
+          throw new Error('hook bug');
+        },
+      });
+      expect(await b.executeCall(throwing)).toBe('still v');
+      expect(order).toEqual(['succeeded', 'caller']);
+    }
+  });
+
   it('aborts the signal at the deadline only when the call observes it', async () => {
     const { b, clock } = make({ timeout: 100 });
     const observing = new Call(() => new Promise<string>(() => {}), true);

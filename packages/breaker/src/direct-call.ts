@@ -60,6 +60,6 @@ export async function runDirect<T, R>(
   } catch (error) {
     return recorder.handleError(gen, false, start, error, fallback);
   }
-  recorder.recordSuccess(gen, false, start);
+  recorder.recordSuccess(gen, false, start, fallback);
   return value;
 }

@@ -75,7 +75,7 @@ class GuardedCall implements DeadlineEntry {
   private succeed(value: unknown): void {
     if (!this.finish()) return;
     try {
-      this.recorder.recordSuccess(this.gen, this.trial, this.start);
+      this.recorder.recordSuccess(this.gen, this.trial, this.start, this.fallback);
     } finally {
       this.resolve(value);
     }

@@ -66,4 +66,5 @@ export type {
 export { holdProcess, whileHeld } from './hold-process.js';
 export type { ReleaseHold } from './hold-process.js';
 export { Emitter } from './emitter.js';
+export { isThenable } from './call-support.js';
 export { invokeUserCallback, containRejection, describeThrown } from './invoke-user-callback.js';

@@ -19,7 +19,13 @@ const debug = createDebug('breakwater:breaker');
 export class OutcomeRecorder {
   constructor(private readonly m: StateMachine) {}
 
-  recordSuccess(gen: number, trial: boolean, start: number): void {
+  /** A success; a BreakerCall `target` with a `succeeded` hook hears about it last. */
+  recordSuccess(
+    gen: number,
+    trial: boolean,
+    start: number,
+    target?: FallbackTarget<unknown> | undefined,
+  ): void {
     const m = this.m;
     const now = m.now();
     if (gen === m.st.gen) {
@@ -33,6 +39,9 @@ export class OutcomeRecorder {
     if (callChannel.hasSubscribers) {
       const durationMs = elapsed(now, start);
       callChannel.publish({ name: m.name, outcome: 'success', durationMs } satisfies CallMessage);
+    }
+    if (typeof target === 'object' && target.succeeded !== undefined) {
+      invokeUserCallback('succeeded', notifySucceeded, target);
     }
   }
 
@@ -172,4 +181,8 @@ export class OutcomeRecorder {
 
 function notifyIgnored(call: { ignored(error: unknown): void }, error: unknown): void {
   call.ignored(error);
+}
+
+function notifySucceeded(call: { succeeded?(): void }): void {
+  call.succeeded!();
 }

@@ -66,7 +66,7 @@ class TimedCall implements DeadlineEntry {
     const calls = this.calls;
     calls.list.remove(this);
     try {
-      calls.recorder.recordSuccess(this.gen, this.trial, this.start);
+      calls.recorder.recordSuccess(this.gen, this.trial, this.start, this.fallback);
     } finally {
       this.resolve(value);
       calls.release(this);

@@ -3,26 +3,17 @@
  * fallback + reporting. It knows nothing about node-redis: it works on the small
  * {@link OperationConnection} interface (a test runs it around an ioredis client).
  */
-import {
-  invokeUserCallback,
-  isTimeoutError,
-  type BreakerCall,
-  type CircuitBreaker,
-  type Clock,
-} from '@breakwater/breaker';
+import type { CircuitBreaker, Clock } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
+import { ObservedRedisCall, RedisCall } from './redis-call.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
-import { isRedisCorruptValueError, RedisNotReadyError } from './errors.js';
-import { redactError } from './redact.js';
 import type {
   RedisAdapterEvents,
   RedisConnectionState,
-  RedisFailureKind,
   RedisFallback,
   RedisFallbackReason,
   RedisOperationObserver,
   RedisOperationOptions,
-  RedisOperationResult,
 } from './types.js';
 
 /** What executeRedisOperation needs from a connection. Implementable for any client. */
@@ -125,133 +116,32 @@ export function executeWithContext<C, T, F = T>(
     lastOp = op;
     lastOpTakesSignal = takesSignal;
   }
-  const call = new RedisCall<C, T, F>(ctx, op, fallback, name, options, takesSignal);
+  const observer = ctx.operationObserver?.current;
+  const events = ctx.operationEvents;
+  const listening = events !== undefined && events.hasListeners();
+  const call =
+    observer === undefined && !listening
+      ? new RedisCall<C, T, F>(ctx, op, fallback, name, options, takesSignal)
+      : new ObservedRedisCall<C, T, F>(
+          ctx,
+          op,
+          fallback,
+          name,
+          options,
+          takesSignal,
+          observer,
+          listening || ctx.operationObserver!.timed,
+        );
   if (operationChannel.hasSubscribers) return executeTraced(call);
-  return executeUntraced(call);
+  // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra hop).
+  const p = run(call);
+  if (call instanceof ObservedRedisCall) call.watch(p);
+  return p;
 }
 
 /** The last op seen and whether it takes a signal (`op.length` is read once per op). */
 let lastOp: unknown = undefined;
 let lastOpTakesSignal = false;
-
-/**
- * One Redis call, handed to the breaker as its call object: `run` sends the op (or waits out
- * the reconnect grace first), `fallback` classifies, reports and falls back, `ignored` reports
- * the op's own (data or corrupt-value) errors. No closure and no extra promise reaction per call.
- */
-class RedisCall<C, T, F> implements BreakerCall<T, F> {
-  /** Epoch of the connection the op was sent on, -1 if it was not sent. */
-  dispatched = -1;
-  /** Set once the call fell back. */
-  fellBack: RedisFailureKind | undefined = undefined;
-  /** Set when the op's own error was reported: a corrupt value or a data error. */
-  rejected: 'corrupt' | 'data' | undefined = undefined;
-
-  constructor(
-    readonly ctx: OperationContext<C>,
-    readonly op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
-    readonly fb: RedisFallback<F>,
-    readonly name: string,
-    readonly options: RedisOperationOptions | undefined,
-    /** The op takes the signal (a deadline must abort it). */
-    readonly observesSignal: boolean,
-  ) {}
-
-  run(signal: AbortSignal): T | PromiseLike<T> {
-    const conn = this.ctx.connection;
-    if (conn.isReady()) {
-      this.dispatched = conn.epoch;
-      return this.op(conn.client, signal);
-    }
-    return waitThenRun(this, signal);
-  }
-
-  fallback(reason: unknown): F | PromiseLike<F> {
-    const ctx = this.ctx;
-    const cls = classifyRedisError(reason);
-    const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
-    this.fellBack = kind;
-    if (kind === 'timeout' && this.dispatched >= 0 && isTimeoutError(reason)) {
-      ctx.connection.onDeadlineOverrun(this.dispatched);
-    }
-    ctx.onFailure(this.name, kind, reason);
-    return this.fb(kind, redactError(reason, ctx.secrets));
-  }
-
-  /** The op's own error (Redis answered): reported as `corrupt` or `data`, then rejected. */
-  ignored(error: unknown): void {
-    const kind = isRedisCorruptValueError(error) ? 'corrupt' : 'data';
-    this.rejected = kind;
-    this.ctx.onFailure(this.name, kind, error);
-  }
-}
-
-function executeUntraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
-  const ctx = call.ctx;
-  const observer = ctx.operationObserver?.current;
-  const events = ctx.operationEvents;
-  const listening = events !== undefined && events.hasListeners();
-  if (observer !== undefined || listening) {
-    const timed = listening || ctx.operationObserver!.timed;
-    return executeObserved(call, observer, timed);
-  }
-  // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra hop).
-  return run(call);
-}
-
-/**
- * With an operation observer (metrics) or 'operation' listeners: the same breaker promise is
- * handed back, and the outcome is observed on the side (one reaction, registered before the
- * caller's, so observers see a call before its caller resumes). Two clock reads, and an event
- * object only when 'operation' listeners exist.
- */
-function executeObserved<C, T, F>(
-  call: RedisCall<C, T, F>,
-  observer: RedisOperationObserver | undefined,
-  timed: boolean,
-): Promise<T | F> {
-  const ctx = call.ctx;
-  const name = call.name;
-  const now = ctx.observeNow ?? (() => ctx.clock.now());
-  const start = timed ? now() : NaN;
-  const p = run(call);
-  p.then(
-    () => {
-      const reason = call.fellBack;
-      const result = reason === undefined ? 'success' : 'fallback';
-      settled(ctx, observer, name, result, reason, timed ? now() - start : NaN);
-    },
-    () => {
-      const durationMs = timed ? now() - start : NaN;
-      if (call.rejected === 'corrupt')
-        settled(ctx, observer, name, 'fallback', 'corrupt', durationMs);
-      else settled(ctx, observer, name, 'error', undefined, durationMs);
-    },
-  );
-  return p;
-}
-
-/** Hands one outcome to the observer and the 'operation' listeners; never throws. */
-function settled<C>(
-  ctx: OperationContext<C>,
-  observer: RedisOperationObserver | undefined,
-  operation: string,
-  result: RedisOperationResult,
-  reason: RedisFallbackReason | undefined,
-  durationMs: number,
-): void {
-  if (observer !== undefined) {
-    invokeUserCallback('operation observer', observer, operation, result, reason, durationMs);
-  }
-  const events = ctx.operationEvents;
-  if (events !== undefined && events.hasListeners()) {
-    events.emit(
-      reason === undefined
-        ? { operation, result, durationMs }
-        : { operation, result, reason, durationMs },
-    );
-  }
-}
 
 /** With subscribers on the `breakwater:redis:operation` tracing channel. */
 function executeTraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
@@ -259,14 +149,14 @@ function executeTraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
     client: call.ctx.adapterName ?? '',
     operation: call.name,
   };
-  return operationChannel.tracePromise(
-    () =>
-      executeUntraced<C, T, F>(call).then((value) => {
-        if (call.fellBack !== undefined) context.fallback = call.fellBack;
-        return value;
-      }),
-    context,
-  );
+  return operationChannel.tracePromise(() => {
+    const p = run(call);
+    if (call instanceof ObservedRedisCall) call.watch(p);
+    return p.then((value) => {
+      if (call.fellBack !== undefined) context.fallback = call.fellBack;
+      return value;
+    });
+  }, context);
 }
 
 /** The breaker call itself (only the breaker's own keys are forwarded: cluster calls carry `key` too). */
@@ -275,24 +165,4 @@ function run<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
   const opts =
     options === undefined ? undefined : { timeout: options.timeout, signal: options.signal };
   return call.ctx.breaker.executeCall(call, opts);
-}
-
-/**
- * Slow path: the connection is not ready. Wait for what is left of the reconnect grace (counted
- * from when the connection stopped being ready, inside the call's deadline); after that, fail
- * at once so the call takes the fallback.
- */
-async function waitThenRun<C, T, F>(call: RedisCall<C, T, F>, signal: AbortSignal): Promise<T> {
-  const ctx = call.ctx;
-  const conn = ctx.connection;
-  const since = conn.notReadySince;
-  const graceLeft =
-    since === undefined ? ctx.reconnectGrace : ctx.reconnectGrace - (ctx.clock.now() - since);
-  const ready =
-    graceLeft > 0 &&
-    (await conn.waitForReady(Math.min(graceLeft, call.options?.timeout ?? ctx.operationTimeout)));
-  if (call.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
-  if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
-  call.dispatched = conn.epoch;
-  return call.op(conn.client, signal);
 }

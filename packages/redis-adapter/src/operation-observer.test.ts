@@ -75,6 +75,56 @@ describe('observeOperations', () => {
     expect(seen).toHaveLength(4);
   });
 
+  it('a fallback that throws or rejects is an error; async fallbacks and signalled calls are seen once', async () => {
+    const { core, ctx, breaker } = setup();
+    const seen: Seen[] = [];
+    core.observeOperations((...args) => seen.push(args));
+    const down = () => Promise.reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    const thrown = new Error('fallback bug');
+    await expect(
+      executeWithContext(
+        ctx,
+        down,
+        () => {
+          throw thrown;
+        },
+        'throws',
+      ),
+    ).rejects.toBe(thrown);
+    await expect(
+      executeWithContext(ctx, down, () => Promise.reject(thrown), 'rejects'),
+    ).rejects.toBe(thrown);
+    expect(await executeWithContext(ctx, down, async () => 'late', 'async')).toBe('late');
+    const controller = new AbortController();
+    expect(
+      await executeWithContext(
+        ctx,
+        async () => 'v',
+        () => 'fb',
+        'signalled',
+        {
+          signal: controller.signal,
+        },
+      ),
+    ).toBe('v');
+    breaker.forceOpen();
+    expect(
+      await executeWithContext(
+        ctx,
+        async () => 'v',
+        () => 'fb',
+        'open',
+      ),
+    ).toBe('fb');
+    expect(seen.map(([op, result, reason]) => [op, result, reason])).toEqual([
+      ['throws', 'error', undefined],
+      ['rejects', 'error', undefined],
+      ['async', 'fallback', 'connection'],
+      ['signalled', 'success', undefined],
+      ['open', 'fallback', 'circuit-open'],
+    ]);
+  });
+
   it('counts a corrupt stored value as fallback `corrupt`, reports it, and spares the breaker', async () => {
     const { core, ctx, breaker, reports } = setup();
     const seen: Seen[] = [];

@@ -1,0 +1,198 @@
+/**
+ * One Redis call as the breaker's call object (`CircuitBreaker.executeCall`): `run` sends the
+ * op (or first waits out what is left of the reconnect grace), `fallback` classifies, reports
+ * and falls back, `ignored` reports the op's own errors (Redis answered: data or corrupt). The
+ * observed variant also reports each outcome once, through the same hooks.
+ */
+import {
+  invokeUserCallback,
+  isThenable,
+  isTimeoutError,
+  type BreakerCall,
+} from '@breakwater/breaker';
+import { classifyRedisError } from './classify-error.js';
+import { isRedisCorruptValueError, RedisNotReadyError } from './errors.js';
+import type { OperationContext } from './execute-redis-operation.js';
+import { redactError } from './redact.js';
+import type {
+  RedisFailureKind,
+  RedisFallback,
+  RedisFallbackReason,
+  RedisOperationObserver,
+  RedisOperationOptions,
+  RedisOperationResult,
+} from './types.js';
+
+/**
+ * One Redis call, handed to the breaker as its call object: `run` sends the op (or waits out
+ * the reconnect grace first), `fallback` classifies, reports and falls back, `ignored` reports
+ * the op's own (data or corrupt-value) errors. No closure and no extra promise reaction per call.
+ */
+export class RedisCall<C, T, F> implements BreakerCall<T, F> {
+  /** Epoch of the connection the op was sent on, -1 if it was not sent. */
+  dispatched = -1;
+  /** Set once the call fell back. */
+  fellBack: RedisFailureKind | undefined = undefined;
+  /** Set when the op's own error was reported: a corrupt value or a data error. */
+  rejected: 'corrupt' | 'data' | undefined = undefined;
+
+  constructor(
+    readonly ctx: OperationContext<C>,
+    readonly op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+    readonly fb: RedisFallback<F>,
+    readonly name: string,
+    readonly options: RedisOperationOptions | undefined,
+    /** The op takes the signal (a deadline must abort it). */
+    readonly observesSignal: boolean,
+  ) {}
+
+  run(signal: AbortSignal): T | PromiseLike<T> {
+    const conn = this.ctx.connection;
+    if (conn.isReady()) {
+      this.dispatched = conn.epoch;
+      return this.op(conn.client, signal);
+    }
+    return waitThenRun(this, signal);
+  }
+
+  fallback(reason: unknown): F | PromiseLike<F> {
+    const ctx = this.ctx;
+    const cls = classifyRedisError(reason);
+    const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
+    this.fellBack = kind;
+    if (kind === 'timeout' && this.dispatched >= 0 && isTimeoutError(reason)) {
+      ctx.connection.onDeadlineOverrun(this.dispatched);
+    }
+    ctx.onFailure(this.name, kind, reason);
+    return this.fb(kind, redactError(reason, ctx.secrets));
+  }
+
+  /** The op's own error (Redis answered): reported as `corrupt` or `data`, then rejected. */
+  ignored(error: unknown): void {
+    const kind = isRedisCorruptValueError(error) ? 'corrupt' : 'data';
+    this.rejected = kind;
+    this.ctx.onFailure(this.name, kind, error);
+  }
+}
+
+/**
+ * A {@link RedisCall} that reports its one outcome to the adapter's observer and 'operation'
+ * listeners. Without a caller signal it learns the outcome from the breaker's hooks
+ * (`succeeded` → success, `fallback` → fallback, or error when the fallback throws or
+ * rejects, `ignored` → fallback `corrupt` or error), with no promise reaction of its own; a call
+ * with a caller signal is watched with one reaction instead ({@link watch}), because an abort
+ * has no hook.
+ */
+export class ObservedRedisCall<C, T, F> extends RedisCall<C, T, F> {
+  /** Clock reading at the start (NaN when no observer wants durations). */
+  private readonly start: number;
+  /** True when the hooks report (no caller signal). */
+  private readonly hooked: boolean;
+
+  constructor(
+    ctx: OperationContext<C>,
+    op: (client: C, signal: AbortSignal) => T | PromiseLike<T>,
+    fb: RedisFallback<F>,
+    name: string,
+    options: RedisOperationOptions | undefined,
+    observesSignal: boolean,
+    private readonly observer: RedisOperationObserver | undefined,
+    private readonly timed: boolean,
+  ) {
+    super(ctx, op, fb, name, options, observesSignal);
+    this.start = timed ? this.now() : NaN;
+    this.hooked = options?.signal === undefined;
+  }
+
+  succeeded(): void {
+    if (this.hooked) this.report('success', undefined);
+  }
+
+  override fallback(reason: unknown): F | PromiseLike<F> {
+    if (!this.hooked) return super.fallback(reason);
+    let value: F | PromiseLike<F>;
+    try {
+      value = super.fallback(reason);
+    } catch (error) {
+      this.report('error', undefined);
+      throw error;
+    }
+    if (!isThenable(value)) {
+      this.report('fallback', this.fellBack);
+      return value;
+    }
+    // An async fallback: its outcome is known when it settles.
+    return Promise.resolve(value).then(
+      (v) => {
+        this.report('fallback', this.fellBack);
+        return v;
+      },
+      (error: unknown) => {
+        this.report('error', undefined);
+        throw error;
+      },
+    );
+  }
+
+  override ignored(error: unknown): void {
+    super.ignored(error);
+    if (!this.hooked) return;
+    if (this.rejected === 'corrupt') this.report('fallback', 'corrupt');
+    else this.report('error', undefined);
+  }
+
+  /** With a caller signal: observes the caller's promise `p` (one reaction). */
+  watch(p: Promise<unknown>): void {
+    if (this.hooked) return;
+    p.then(
+      () => this.report(this.fellBack === undefined ? 'success' : 'fallback', this.fellBack),
+      () => {
+        if (this.rejected === 'corrupt') this.report('fallback', 'corrupt');
+        else this.report('error', undefined);
+      },
+    );
+  }
+
+  private now(): number {
+    const ctx = this.ctx;
+    return ctx.observeNow !== undefined ? ctx.observeNow() : ctx.clock.now();
+  }
+
+  /** Hands the outcome to the observer and the 'operation' listeners; never throws. */
+  private report(result: RedisOperationResult, reason: RedisFallbackReason | undefined): void {
+    const durationMs = this.timed ? this.now() - this.start : NaN;
+    const operation = this.name;
+    const observer = this.observer;
+    if (observer !== undefined) {
+      invokeUserCallback('operation observer', observer, operation, result, reason, durationMs);
+    }
+    const events = this.ctx.operationEvents;
+    if (events !== undefined && events.hasListeners()) {
+      events.emit(
+        reason === undefined
+          ? { operation, result, durationMs }
+          : { operation, result, reason, durationMs },
+      );
+    }
+  }
+}
+
+/**
+ * Slow path: the connection is not ready. Wait for what is left of the reconnect grace (counted
+ * from when the connection stopped being ready, inside the call's deadline); after that, fail
+ * at once so the call takes the fallback.
+ */
+async function waitThenRun<C, T, F>(call: RedisCall<C, T, F>, signal: AbortSignal): Promise<T> {
+  const ctx = call.ctx;
+  const conn = ctx.connection;
+  const since = conn.notReadySince;
+  const graceLeft =
+    since === undefined ? ctx.reconnectGrace : ctx.reconnectGrace - (ctx.clock.now() - since);
+  const ready =
+    graceLeft > 0 &&
+    (await conn.waitForReady(Math.min(graceLeft, call.options?.timeout ?? ctx.operationTimeout)));
+  if (call.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
+  if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
+  call.dispatched = conn.epoch;
+  return call.op(conn.client, signal);
+}
