@@ -1,6 +1,6 @@
 /** Starts a real Redis Cluster (default 3 masters + 3 replicas) on free loopback ports. */
 import { freePort, runCli, startRedis } from './redis-server.js';
-import type { RedisServer } from './redis-server.js';
+import type { RedisServer, TlsFiles } from './redis-server.js';
 
 export interface StartClusterOptions {
   /** Number of masters (≥ 3, redis-cli refuses fewer). @default 3 */
@@ -9,6 +9,11 @@ export interface StartClusterOptions {
   replicasPerMaster?: number;
   /** `cluster-node-timeout` in ms. @default 1000 */
   nodeTimeoutMs?: number;
+  /**
+   * Serve TLS only, with these files: clients, the cluster bus and replication all use TLS
+   * (`tls-cluster`, `tls-replication`), and the nodes announce their TLS ports. @default plain TCP
+   */
+  tls?: TlsFiles;
 }
 
 export interface ClusterNodeInfo {
@@ -109,10 +114,14 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     '0',
     '--appendonly',
     'no',
+    ...(options.tls ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : []),
   ];
+  const tls = options.tls;
   const nodes: RedisServer[] = [];
   try {
-    const started = await Promise.allSettled(ports.map((port) => startRedis({ port, args })));
+    const started = await Promise.allSettled(
+      ports.map((port) => startRedis({ port, args, ...(tls ? { tls } : {}) })),
+    );
     for (const r of started) if (r.status === 'fulfilled') nodes.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -124,6 +133,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
         '--cluster-replicas',
         String(perMaster),
         '--cluster-yes',
+        ...(tls ? ['--tls', '--cacert', tls.caCertFile] : []),
       ],
       60_000,
     );

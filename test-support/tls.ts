@@ -52,7 +52,10 @@ async function makeCa(dir: string, name: string): Promise<void> {
   );
 }
 
-/** CA + server key/cert (SAN DNS:localhost, IP:127.0.0.1, 2 days), plus an unrelated CA. */
+/**
+ * CA + server key/cert (SAN DNS:localhost, IP:127.0.0.1, 2 days; also a client certificate, as
+ * a TLS cluster bus and TLS replication authenticate both ends with it), plus an unrelated CA.
+ */
 export async function createTestCa(): Promise<TlsFiles> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bw-tls-'));
   dirs.add(dir);
@@ -68,7 +71,7 @@ export async function createTestCa(): Promise<TlsFiles> {
     [
       'basicConstraints=CA:FALSE',
       'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
+      'extendedKeyUsage=serverAuth,clientAuth',
       'subjectAltName=DNS:localhost,IP:127.0.0.1',
       '',
     ].join('\n'),

@@ -13,6 +13,7 @@ import {
 import { RedisClusterAdapter } from '../cluster/redis-cluster-adapter.js';
 import { buildIoredisOptions } from './create-ioredis-adapter.js';
 import { IoredisClusterDriver, type IoredisClusterLike } from './ioredis-cluster-driver.js';
+import { SocketErrorTap } from './socket-error-tap.js';
 
 /** An adapter over an ioredis Cluster. */
 export type IoredisClusterAdapter = RedisClusterAdapter<Cluster>;
@@ -83,14 +84,22 @@ export function createIoredisClusterAdapter(
   options: RedisClusterAdapterOptions,
 ): IoredisClusterAdapter {
   const resolved = resolveRedisClusterAdapterOptions(options, 'createIoredisClusterAdapter');
+  const clusterOptions = buildIoredisClusterOptions(resolved);
+  // ioredis hides the socket errors of its discovery connections (a TLS failure among them)
+  const socketErrors = new SocketErrorTap();
+  clusterOptions.redisOptions = {
+    ...clusterOptions.redisOptions,
+    Connector: socketErrors.Connector,
+  };
   const client = new Cluster(
     resolved.rootNodes.map((n) => ({ host: n.host, port: n.port })),
-    buildIoredisClusterOptions(resolved),
+    clusterOptions,
   );
   const driver = new IoredisClusterDriver(
     client as unknown as IoredisClusterLike,
     resolved.base.clock,
     resolved.base.pingInterval,
+    socketErrors,
   );
   return new RedisClusterAdapter(client, driver, resolved);
 }

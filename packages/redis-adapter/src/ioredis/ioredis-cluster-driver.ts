@@ -23,6 +23,8 @@ import type {
 } from '../cluster/cluster-driver.js';
 import type { NodeClientLike } from '../cluster/shard-connection.js';
 import type { TopologyClientLike } from '../cluster/topology-connection.js';
+import { asPermanentError } from '../reconnect-strategy.js';
+import type { SocketErrorTap } from './socket-error-tap.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -150,6 +152,8 @@ export class IoredisClusterDriver implements ClusterDriver {
     private readonly clock: Clock,
     /** Keepalive PING interval in ms for every ready node; `false`: none. */
     private readonly pingInterval: number | false,
+    /** The socket errors of every connection (the `Connector` the cluster's nodes use). */
+    private readonly socketErrors?: SocketErrorTap,
   ) {
     this.topologyClient = new IoredisClusterTopology(cluster, clock);
   }
@@ -209,6 +213,11 @@ export class IoredisClusterDriver implements ClusterDriver {
     const c = this.cluster;
     // An unhandled 'error' crashes the process: always listen.
     c.on('error', (error: unknown) => l.error(error));
+    // Only the permanent ones (TLS): ioredis reports every transient one itself, and hides a
+    // discovery connection's TLS failure behind "Connection is closed.".
+    this.socketErrors?.listen((error) => {
+      if (asPermanentError(error) !== undefined) l.error(error);
+    });
     c.on('node error', (error: unknown, key: unknown) =>
       l.nodeError(error, typeof key === 'string' ? key : undefined),
     );
