@@ -3,7 +3,7 @@ import createDebug from 'debug';
 import { acquireInstrumentation } from './instrumentation-cache.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
-import { OperationTally } from './operation-tally.js';
+import { OperationTally, type OperationCounts } from './operation-tally.js';
 import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   CONNECTION_STATES,
@@ -103,6 +103,8 @@ function setUpAdapter(
     }
     series.set(operation, { results, reasons });
   });
+  let lastCounts: OperationCounts | undefined;
+  let lastSeries: OperationSeries | undefined;
   const observeOperation = (
     operation: string,
     result: string,
@@ -110,7 +112,12 @@ function setUpAdapter(
   ): void => {
     const counts = tally.count(operation, result, reason);
     if (counts === null) return;
-    const s = series.get(counts.operation)!;
+    // Most calls repeat the previous operation name: no map lookup then.
+    if (counts !== lastCounts) {
+      lastCounts = counts;
+      lastSeries = series.get(counts.operation)!;
+    }
+    const s = lastSeries!;
     s.results[result]!.n += 1;
     if (result === 'fallback') (s.reasons[reason ?? 'unknown'] ?? s.reasons.unknown!).n += 1;
   };

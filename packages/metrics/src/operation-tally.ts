@@ -25,6 +25,9 @@ export class OperationTally {
   /** Operation name → counts, in first-seen order; at most `maxOperations` + `other`. */
   readonly operations = new Map<string, OperationCounts>();
   private capLogged = false;
+  /** The last name looked up and its counts: most calls repeat it, so no map lookup. */
+  private lastName: unknown = undefined;
+  private lastCounts: OperationCounts | undefined = undefined;
 
   constructor(
     private readonly client: string,
@@ -35,6 +38,14 @@ export class OperationTally {
 
   /** The counts of `operation` (or of `other` past `maxOperations`). */
   countsOf(operation: unknown): OperationCounts {
+    if (operation === this.lastName && this.lastCounts !== undefined) return this.lastCounts;
+    const counts = this.lookUp(operation);
+    this.lastName = operation;
+    this.lastCounts = counts;
+    return counts;
+  }
+
+  private lookUp(operation: unknown): OperationCounts {
     const op = typeof operation === 'string' && operation !== '' ? operation : OTHER_OPERATION;
     const known = this.operations.get(op);
     if (known !== undefined) return known;
