@@ -11,7 +11,8 @@
  * Cluster and Sentinel: node-redis' private clients (Sentinel's observe and master clients, the
  * cluster's seed discovery client) held a frozen server's socket until socketTimeout; before
  * attempt-sockets.ts a frozen sentinel exited after ~26 s and a frozen cluster seed after 2–3 s
- * (the background retry's discovery socket) instead of ~1 s.
+ * (the background retry's discovery socket) instead of ~1 s; a frozen master the sentinel still
+ * names, after ~10 s (node-redis' keepalive timer) until attempt timers were unref'ed too.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,32 @@ for (const [client, topology] of cases) {
     }
   });
 }
+
+// A frozen master the sentinel still names (no failover: down-after 60 s). node-redis' keepalive
+// PING timer of the healthy sentinel connection is ref'ed and private: before attempt-sockets.ts
+// unref'ed the timers armed inside an attempt, this script exited after ~10 s (pingInterval).
+describe('top-level await node-redis sentinel connect(), master frozen, sentinel healthy', () => {
+  let sentinelPort: number;
+  beforeAll(async () => {
+    const master = await startRedis();
+    const conf = `sentinel monitor mymaster 127.0.0.1 ${master.port} 1
+sentinel down-after-milliseconds mymaster 60000
+`;
+    sentinelPort = (await startRedis({ sentinel: true, configFile: conf })).port;
+    master.pause(); // resumed by stopAllRedis()
+  });
+  for (const require of [false, true]) {
+    it(`${require ? 'requireConnection: ' : ''}settles in time, exits 0 by itself`, async () => {
+      const r = await run('node-redis', 'sentinel', `127.0.0.1:${sentinelPort}`, require);
+      expect(r.connect).toMatch(
+        require ? 'rejected RedisConnectTimeoutError' : 'resolved state=connecting',
+      );
+      expect(r.connectMs).toBeLessThan(CONNECT_TIMEOUT + 1000);
+      expect(r.code).toBe(0);
+      expect(r.exitMs).toBeLessThan(CONNECT_TIMEOUT + 1000);
+    });
+  }
+});
 
 describe.each(['node-redis', 'ioredis'] as const)(
   'top-level await %s connect() with Redis up',

@@ -69,4 +69,34 @@ describe('AttemptSockets', () => {
     await settled();
     expect(refedSockets() - before).toBe(2);
   });
+
+  it('unrefs the timers armed inside run() (also after an await), refs them again on end(true)', async () => {
+    const attempt = new AttemptSockets();
+    const timers: NodeJS.Timeout[] = [];
+    const arm = (): void => void timers.push(setTimeout(() => undefined, 60_000));
+    let later: (() => void) | undefined;
+    await attempt.run(async () => {
+      arm();
+      await Promise.resolve();
+      arm();
+      later = arm;
+    });
+    arm(); // outside the attempt
+    const explicit = attempt.run(() => setTimeout(() => undefined, 60_000).ref()); // refs it itself
+    timers.push(explicit);
+    expect(timers.map((t) => t.hasRef())).toEqual([false, false, true, true]);
+    attempt.end(true);
+    expect(timers.map((t) => t.hasRef())).toEqual([true, true, true, true]);
+    later!(); // after the end: the hook is off
+    expect(timers[4]!.hasRef()).toBe(true);
+    for (const t of timers) clearTimeout(t);
+  });
+
+  it('end(false) leaves the attempt timers unref-ed', () => {
+    const attempt = new AttemptSockets();
+    const timer = attempt.run(() => setInterval(() => undefined, 60_000));
+    attempt.end(false);
+    expect(timer.hasRef()).toBe(false);
+    clearInterval(timer);
+  });
 });
