@@ -21,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import type OpossumType from 'opossum';
 import type * as CockatielModule from 'cockatiel';
 import { Bulkhead, CircuitBreaker, policy } from '../src/index.js';
+import { MinimalTimedCalls } from './minimal-timed-call.js';
 
 const CURRENT_PEERS =
   process.env.PEERS === undefined
@@ -201,6 +202,7 @@ async function perCall(): Promise<string[]> {
       breaker: new CircuitBreaker('bench-pt', { resetTimeout: 10_000 }),
       timeout: 1000,
     });
+    const minimal = new MinimalTimedCalls(1000);
     const op = opossum(value, { timeout: 1000 });
     const ck = wrap(cockatielTimeout(1000, TimeoutStrategy.Aggressive), cockatielBreaker());
     rows.push(
@@ -209,6 +211,10 @@ async function perCall(): Promise<string[]> {
         { name: 'bare, fresh closure', run: freshBare },
         { name: 'race floor (no breaker)', run: raceFloor },
         { name: 'race floor + untimed breakwater call', run: raceAroundClosedCall },
+        {
+          name: 'minimal timed call, no breaker (bench/minimal-timed-call.ts)',
+          run: () => minimal.run(value),
+        },
         { name: 'breakwater', run: () => bw.execute(value) },
         { name: 'breakwater, fresh closure', run: () => bw.execute(() => value()) },
         { name: 'breakwater policy({ breaker, timeout })', run: () => timed.execute(value) },
