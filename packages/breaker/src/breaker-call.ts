@@ -60,9 +60,18 @@ export function isBreakerCall(v: unknown): v is BreakerCall<unknown, unknown> {
   );
 }
 
-/** Sets (or clears) the call the next {@link runPendingCall} runs. */
-export function setPendingCall(call: BreakerCall<unknown, unknown> | undefined): void {
+/**
+ * Sets the call the next {@link runPendingCall} runs and returns the one it replaces, which the
+ * caller restores when its executeCall() returns: user code that runs between the two (a
+ * stateChange listener during admission, a diagnostics subscriber) may start another
+ * executeCall(), which must not leave the outer call without its op.
+ */
+export function swapPendingCall(
+  call: BreakerCall<unknown, unknown> | undefined,
+): BreakerCall<unknown, unknown> | undefined {
+  const previous = pendingCall;
   pendingCall = call;
+  return previous;
 }
 
 export function rejectNotBreakerCall(v: unknown): Promise<never> {

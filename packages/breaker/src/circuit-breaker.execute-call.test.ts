@@ -132,6 +132,29 @@ describe('CircuitBreaker.executeCall', () => {
     expect(await b.executeCall(outer)).toBe('outer+inner');
   });
 
+  it('a call started while admitting another (a stateChange listener) leaves the first its own op', async () => {
+    for (const timeout of [100, false] as const) {
+      const { b, clock } = make({ timeout, failureThreshold: 1, halfOpenMaxAttempts: 2 });
+      const { b: other } = make({ timeout });
+      await b.execute(
+        () => Promise.reject(new Error('down')),
+        () => 'fb',
+      );
+      clock.advance(1000);
+      const inner: Promise<string>[] = [];
+      b.on('stateChange', ({ to }) => {
+        if (to !== 'half-open') return;
+        inner.push(other.executeCall(new Call(async () => 'inner, other')));
+        inner.push(b.executeCall(new Call(async () => 'inner, same')));
+      });
+      const trial = new Call(async () => 'trial');
+      expect(await b.executeCall(trial)).toBe('trial');
+      expect(trial.fallbacks).toEqual([]);
+      expect(await Promise.all(inner)).toEqual(['inner, other', 'inner, same']);
+      expect(b.state).toBe('closed');
+    }
+  });
+
   it('rejects a malformed call object with a TypeError naming what is missing', async () => {
     const { b } = make();
     for (const bad of [null, 42, { run: () => 1 }, { ...new Call(() => 'x'), observesSignal: 1 }]) {

@@ -10,7 +10,7 @@ import {
   isBreakerCall,
   rejectNotBreakerCall,
   runPendingCall,
-  setPendingCall,
+  swapPendingCall,
   type BreakerCall,
   type FallbackTarget,
 } from './breaker-call.js';
@@ -102,11 +102,11 @@ export class CircuitBreaker {
    */
   executeCall<T, R = T>(call: BreakerCall<T, R>, options?: ExecuteOptions): Promise<T | R> {
     if (!isBreakerCall(call)) return rejectNotBreakerCall(call);
-    setPendingCall(call);
+    const outer = swapPendingCall(call);
     try {
       return this.start(runPendingCall, call, call, options) as Promise<T | R>;
     } finally {
-      setPendingCall(undefined);
+      swapPendingCall(outer);
     }
   }
 
