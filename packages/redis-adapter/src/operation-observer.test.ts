@@ -125,6 +125,39 @@ describe('observeOperations', () => {
     ]);
   });
 
+  it('a call the breaker refuses for a bad per-call timeout (no hook runs) is still seen once', async () => {
+    const { core, ctx } = setup();
+    const seen: Seen[] = [];
+    core.observeOperations((...args) => seen.push(args));
+    for (const timeout of [0, -5, Number.NaN, Infinity]) {
+      await expect(
+        executeWithContext(
+          ctx,
+          async () => 'v',
+          () => 'fb',
+          'bad',
+          { timeout },
+        ),
+      ).rejects.toThrow(RangeError);
+    }
+    expect(
+      await executeWithContext(
+        ctx,
+        async () => 'v',
+        () => 'fb',
+        'ok',
+        { timeout: 5 },
+      ),
+    ).toBe('v');
+    expect(seen.map(([op, result]) => [op, result])).toEqual([
+      ['bad', 'error'],
+      ['bad', 'error'],
+      ['bad', 'error'],
+      ['bad', 'error'],
+      ['ok', 'success'],
+    ]);
+  });
+
   it('counts a corrupt stored value as fallback `corrupt`, reports it, and spares the breaker', async () => {
     const { core, ctx, breaker, reports } = setup();
     const seen: Seen[] = [];

@@ -86,7 +86,7 @@ export class RedisCall<C, T, F> implements BreakerCall<T, F> {
 export class ObservedRedisCall<C, T, F> extends RedisCall<C, T, F> {
   /** Clock reading at the start (NaN when no observer wants durations). */
   private readonly start: number;
-  /** True when the hooks report (no caller signal). */
+  /** True when the hooks report (no caller signal, and options the breaker accepts). */
   private readonly hooked: boolean;
 
   constructor(
@@ -101,7 +101,7 @@ export class ObservedRedisCall<C, T, F> extends RedisCall<C, T, F> {
   ) {
     super(ctx, op, fb, name, options, observesSignal);
     this.start = timed ? this.now() : NaN;
-    this.hooked = options?.signal === undefined;
+    this.hooked = options === undefined || (options.signal === undefined && hookable(options));
   }
 
   succeeded(): void {
@@ -175,6 +175,16 @@ export class ObservedRedisCall<C, T, F> extends RedisCall<C, T, F> {
       );
     }
   }
+}
+
+/**
+ * False when the breaker will refuse the call's options outright (a `timeout` that is not a
+ * finite number > 0, the breaker's rule): it then rejects at once and calls no hook, so the call
+ * must be watched with a reaction to be seen at all.
+ */
+function hookable(options: RedisOperationOptions): boolean {
+  const t: unknown = options.timeout;
+  return t === undefined || (typeof t === 'number' && Number.isFinite(t) && t > 0);
 }
 
 /**
