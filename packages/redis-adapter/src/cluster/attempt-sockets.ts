@@ -21,8 +21,11 @@
  * when the attempt ends: on Node 20 and 22 async context tracking slows every promise (measured
  * on Node 20.20: 3 M sequential awaits 0.59 s → 1.5 s while an AsyncLocalStorage is enabled), so
  * the library pays it only while an attempt runs, never in steady state (the same for the hook).
- * Not covered: TLS connections (`tls.connect` publishes no socket on that channel); a frozen
- * TLS server still holds the process until `socketTimeout`.
+ * TLS sockets are not published on that channel, but a frozen TLS server does not hold the
+ * process either: node-redis' connectTimeout covers the handshake and destroys the socket
+ * (measured, Node 20.20, connectTimeout 1 s: frozen TLS seed exit at ~1.02 s, 2 runs of 27 at
+ * ~2.0 s, not explained; frozen TLS sentinel ~1.05 s once the overdue attempt's teardown
+ * timers were unref'ed too, see TopologyConnection.onAttemptOverdue, ~2.06 s before).
  */
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';

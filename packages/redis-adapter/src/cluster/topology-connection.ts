@@ -252,8 +252,19 @@ export class TopologyConnection {
     this.attemptTimer = undefined;
     if (gen !== this.attemptGen || this.closing) return;
     this.attemptGen++;
-    this.endAttemptSockets(false);
-    void this.destroyClient().then(() => {
+    // The overdue attempt's teardown is background work too: Sentinel's destroy() waits out its
+    // discovery loop, which may just have started a 1 s (ref'ed) sleep (a frozen TLS sentinel:
+    // the handshake times out with the attempt). Its timers stay unref'ed until the destroy
+    // settles, for CLOSE_GRACE_MS at most (the tracking costs every promise while it is on).
+    const sockets = this.attemptSockets;
+    this.attemptSockets = undefined;
+    const clock = this.options.clock;
+    const grace = clock.setTimeout(() => sockets?.end(false), CLOSE_GRACE_MS);
+    const destroyed = this.destroyClient().finally(() => {
+      clock.clearTimeout(grace);
+      sockets?.end(false);
+    });
+    void destroyed.then(() => {
       this.attempting = false;
       const state = this.status.state;
       if (this.closing || state === 'closed' || state === 'failed' || state === 'ready') return;
