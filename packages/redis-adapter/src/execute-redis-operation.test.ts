@@ -171,6 +171,25 @@ describe('executeWithContext', () => {
     expect(connection.client.calls).toBe(0);
   });
 
+  it("a caller's abort while waiting for the connection wins too: op never runs late", async () => {
+    for (const takesSignal of [false, true]) {
+      const { ctx, clock, connection, fb, fallbacks } = setup();
+      connection.state = 'reconnecting';
+      const ac = new AbortController();
+      const op = takesSignal
+        ? (c: Client, _signal: AbortSignal) => ++c.calls
+        : (c: Client) => ++c.calls;
+      const p = executeWithContext(ctx, op, fb, 'set', { signal: ac.signal });
+      clock.advance(50);
+      ac.abort(new Error('client went away'));
+      await expect(p).rejects.toThrow('client went away');
+      connection.becomeReady();
+      await flush();
+      expect(connection.client.calls).toBe(0);
+      expect(fallbacks).toEqual([]);
+    }
+  });
+
   it('a failed connection falls back at once with the kind of its typed error', async () => {
     const { ctx, connection, fb } = setup();
     connection.state = 'failed';

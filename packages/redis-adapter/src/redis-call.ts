@@ -201,7 +201,8 @@ async function waitThenRun<C, T, F>(call: RedisCall<C, T, F>, signal: AbortSigna
   const ready =
     graceLeft > 0 &&
     (await conn.waitForReady(Math.min(graceLeft, call.options?.timeout ?? ctx.operationTimeout)));
-  if (call.fellBack !== undefined) return undefined as T; // the deadline won meanwhile: never run late
+  // The deadline (fellBack) or the caller's abort (the signal) won meanwhile: never run late.
+  if (call.fellBack !== undefined || signal.aborted) return undefined as T;
   if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
   call.dispatched = conn.epoch;
   return call.op(conn.client, signal);
