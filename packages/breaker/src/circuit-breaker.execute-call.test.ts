@@ -1,7 +1,8 @@
 /** CircuitBreaker unit tests: executeCall(), the call-object form of execute(). */
 import { describe, expect, it } from 'vitest';
 import type { BreakerCall } from './breaker-call.js';
-import { isBrokenCircuitError, isTimeoutError } from './errors.js';
+import { Bulkhead } from './bulkhead.js';
+import { isBrokenCircuitError, isBulkheadRejectedError, isTimeoutError } from './errors.js';
 import { deferred, make } from '../test/kit.js';
 
 class DataError extends Error {}
@@ -152,6 +153,33 @@ describe('CircuitBreaker.executeCall', () => {
       expect(trial.fallbacks).toEqual([]);
       expect(await Promise.all(inner)).toEqual(['inner, other', 'inner, same']);
       expect(b.state).toBe('closed');
+    }
+  });
+
+  it('a bulkhead inside the breaker turning a trial away: ignored() hears of it, the slot is freed', async () => {
+    for (const timeout of [100, false] as const) {
+      const { b, clock } = make({ timeout, failureThreshold: 1 });
+      const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueued: 0, clock });
+      const busy = deferred();
+      void bulkhead.execute(() => busy.promise);
+      await b.execute(
+        () => Promise.reject(new Error('down')),
+        () => 'fb',
+      );
+      clock.advance(1000);
+      const turnedAway = new Call(() => bulkhead.execute(async () => 'never'));
+      turnedAway.ignored = () => {
+        turnedAway.ignoredErrors.push('seen');
+        throw new Error('hook bug');
+      };
+      const error = await b.executeCall(turnedAway).catch((e: unknown) => e);
+      expect(isBulkheadRejectedError(error)).toBe(true);
+      expect(turnedAway.ignoredErrors).toEqual(['seen']);
+      expect(turnedAway.fallbacks).toEqual([]);
+      expect(b.getStats()).toMatchObject({ state: 'half-open', halfOpenInFlight: 0 });
+      expect(await b.executeCall(new Call(async () => 'trial'))).toBe('trial');
+      expect(b.state).toBe('closed');
+      busy.resolve('done');
     }
   });
 
