@@ -6,7 +6,10 @@
  *
  * Covered elsewhere and not repeated here: recipes (packages/recipes/test/readme-quick-start),
  * fastify (packages/fastify/test/readme-quick-start), nestjs (packages/nestjs/test/
- * readme-quick-start, compiled with decorator metadata), the breaker's Bulkhead section.
+ * readme-quick-start, compiled with decorator metadata), the breaker's Bulkhead section, the
+ * recipes' integration examples (packages/recipes/test/readme-integrations), the metrics
+ * OpenTelemetry example (packages/metrics/test/readme-otel) and the other complete snippets
+ * (test/readme-snippets).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
