@@ -1,6 +1,8 @@
 /** Operation observers: one call per settled operation, no event object, before the caller resumes. */
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, createFakeClock } from '@breakwater/breaker';
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
+import { BREAKER_CHANNELS, CircuitBreaker, createFakeClock } from '@breakwater/breaker';
+import { REDIS_CHANNELS, type RedisOperationTraceContext } from './diagnostics.js';
 import { SimpleError } from 'redis';
 import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
 import { executeWithContext, type OperationConnection } from './execute-redis-operation.js';
@@ -155,6 +157,57 @@ describe('observeOperations', () => {
       ['bad', 'error'],
       ['bad', 'error'],
       ['ok', 'success'],
+    ]);
+  });
+
+  it('traced, with breaker call subscribers and an observer at once: each outcome seen once', async () => {
+    const { clock, core, ctx, breaker } = setup();
+    const seen: Seen[] = [];
+    core.observeOperations((...args) => seen.push(args));
+    const traced: RedisOperationTraceContext[] = [];
+    const outcomes: string[] = [];
+    const tc = tracingChannel<unknown, RedisOperationTraceContext>(REDIS_CHANNELS.operation);
+    const handlers = {
+      start: () => undefined,
+      end: () => undefined,
+      asyncStart: (c: RedisOperationTraceContext) => traced.push(c),
+      asyncEnd: () => undefined,
+      error: () => undefined,
+    };
+    const onCall = (m: unknown) => outcomes.push((m as { outcome: string }).outcome);
+    tc.subscribe(handlers);
+    subscribe(BREAKER_CHANNELS.call, onCall);
+    try {
+      const fb = (kind: RedisFailureKind) => `fb:${kind}`;
+      const down = () => Promise.reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+      expect(await executeWithContext(ctx, async () => 'v', fb, 'ok')).toBe('v');
+      expect(await executeWithContext(ctx, down, fb, 'down')).toBe('fb:connection');
+      await expect(
+        executeWithContext(ctx, () => Promise.reject(new SimpleError('WRONGTYPE')), fb, 'data'),
+      ).rejects.toThrow('WRONGTYPE');
+      const hung = executeWithContext(ctx, () => new Promise(() => {}), fb, 'hung');
+      clock.advance(100);
+      expect(await hung).toBe('fb:timeout');
+      breaker.forceOpen();
+      expect(await executeWithContext(ctx, async () => 'v', fb, 'open')).toBe('fb:circuit-open');
+    } finally {
+      tc.unsubscribe(handlers);
+      unsubscribe(BREAKER_CHANNELS.call, onCall);
+    }
+    expect(seen.map(([op, result, reason]) => [op, result, reason])).toEqual([
+      ['ok', 'success', undefined],
+      ['down', 'fallback', 'connection'],
+      ['data', 'error', undefined],
+      ['hung', 'fallback', 'timeout'],
+      ['open', 'fallback', 'circuit-open'],
+    ]);
+    expect(outcomes).toEqual(['success', 'failure', 'ignored', 'timeout', 'rejected']);
+    expect(traced.map((c) => [c.operation, c.fallback])).toEqual([
+      ['ok', undefined],
+      ['down', 'connection'],
+      ['data', undefined],
+      ['hung', 'timeout'],
+      ['open', 'circuit-open'],
     ]);
   });
 
