@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttemptSockets } from './attempt-sockets.js';
 
@@ -98,5 +99,21 @@ describe('AttemptSockets', () => {
     attempt.end(false);
     expect(timer.hasRef()).toBe(false);
     clearInterval(timer);
+  });
+
+  it('unrefs a TLS connection opened inside run() (no net.client.socket message), refs it on end(true)', async () => {
+    const before = refedSockets();
+    const attempt = new AttemptSockets();
+    attempt.run(() => {
+      // The server never answers the handshake: the socket stays open, as with a frozen server.
+      const s = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost' });
+      s.on('error', () => undefined);
+      open.push(s);
+    });
+    await settled();
+    expect(refedSockets() - before).toBe(0);
+    attempt.end(true);
+    expect(refedSockets() - before).toBe(1);
+    open.at(-1)!.destroy();
   });
 });

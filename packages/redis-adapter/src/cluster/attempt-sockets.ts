@@ -24,11 +24,13 @@
  * hook, which costs on Node 24 too (AsyncLocalStorage alone does not there): 3 M sequential
  * `await null`, load 3.5 on 2 cores, two runs each: Node 20.20 with the ALS 0.37–0.50 s, with
  * the hook too 0.44–0.48 s (none: 0.13 s); Node 24.22 with the ALS 0.14 s, with the hook 0.32–0.40 s.
- * TLS sockets are not published on that channel, but a frozen TLS server does not hold the
- * process either: node-redis' connectTimeout covers the handshake and destroys the socket
- * (measured, Node 20.20, connectTimeout 1 s: frozen TLS seed exit at ~1.02 s, 2 runs of 27 at
- * ~2.0 s, not explained; frozen TLS sentinel ~1.05 s once the overdue attempt's teardown
- * timers were unref'ed too, see TopologyConnection.onAttemptOverdue, ~2.06 s before).
+ * TLS sockets are not published on that channel: the same hook unrefs the TCP handles created
+ * inside an attempt (type TCPWRAP, which a TLS connection has too). node-redis' connectTimeout
+ * covers the TLS handshake, so a frozen TLS server mostly did not hold the process anyway, but
+ * a retry's TLS socket did now and then (Node 20.20, connectTimeout 1 s, frozen TLS cluster seed:
+ * exit at ~1.02 s, 4 runs of 46 at ~2.0 s; after: 20 of 20 at 1.01–1.04 s). A frozen TLS
+ * sentinel exited at ~2.06 s until the overdue attempt's teardown timers were unref'ed too (see
+ * TopologyConnection.onAttemptOverdue): 1.05 s.
  */
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
@@ -38,7 +40,7 @@ import type { Socket } from 'node:net';
 const tracking = new Set<AttemptSockets>();
 let subscribed = false;
 
-/** What a Timeout is to us: node-redis' keepalive and retry-sleep timers. */
+/** What a Timeout or a TCP handle is to us: node-redis' timers, a TLS connection's socket. */
 interface Refable {
   ref(): unknown;
   unref(): unknown;
@@ -63,6 +65,9 @@ function owner(): AttemptSockets | undefined {
 const timerHook = createHook({
   init(_id, type, _trigger, resource) {
     if (type === 'Timeout') owner()?.adoptTimer(resource as Refable);
+    // A TLS connection's TCP handle (tls.connect publishes no socket on `net.client.socket`).
+    // libuv initialises the handle after this hook: unref it on the next tick.
+    else if (type === 'TCPWRAP') owner()?.adoptHandle(resource as Refable);
   },
 });
 
@@ -117,6 +122,14 @@ export class AttemptSockets {
     timer.unref();
   }
 
+  /** A TCP handle created inside this attempt: unref'ed once libuv has initialised it. */
+  adoptHandle(handle: Refable): void {
+    this.timers.add(handle);
+    process.nextTick(() => {
+      if (!this.ended) handle.unref();
+    });
+  }
+
   /**
    * The attempt ended. `ready`: the topology is connected and its sockets hold the process
    * again, as any open client's do. Otherwise they stay unref'ed (node-redis tears them down,
@@ -130,7 +143,7 @@ export class AttemptSockets {
     this.scope.disable();
     if (ready) {
       for (const s of this.sockets) if (!s.destroyed) s.ref();
-      // A fired or cleared timer ignores ref() (Node checks it is still scheduled).
+      // A fired or cleared timer, a closed handle ignore ref() (Node checks they are alive).
       for (const t of this.timers) t.ref();
     }
     this.sockets.clear();
