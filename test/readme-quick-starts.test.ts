@@ -11,7 +11,6 @@
  * OpenTelemetry example (packages/metrics/test/readme-otel) and the other complete snippets
  * (test/readme-snippets).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runNodeFile, runNodeScript } from '../test-support/node-script.js';
@@ -23,6 +22,7 @@ import {
   stopAllRedis,
   type RedisServer,
 } from '../test-support/redis-server.js';
+import { readmeSnippet } from '../test-support/readme-snippet.js';
 
 /** Scripts live in examples/ so that express, prom-client and redis resolve as for a user. */
 const DIR = path.join(REPO_ROOT, 'examples', '.tmp');
@@ -32,13 +32,8 @@ const CONNECT_TIMEOUT = 2_000;
 const SLACK = 3_000;
 
 /** The first ```ts block under `## Quick start` of a README, and its line count. */
-function quickStart(readme: string): string {
-  const text = readFileSync(path.join(REPO_ROOT, readme), 'utf8');
-  const from = text.indexOf('\n## Quick start');
-  const m = /```ts\n([\s\S]*?)```/.exec(text.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error(`no quick start in ${readme}`);
-  return m[1];
-}
+const quickStart = (readme: string): string =>
+  readmeSnippet(path.join(REPO_ROOT, readme), '\n## Quick start');
 
 /** The snippet with its one fixed listen port swapped for a free one (the only edit). */
 function onPort(code: string, fixed: number, port: number): string {

@@ -4,22 +4,17 @@
  * process once everything has settled).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 /** The first ```ts block of the "## Bulkhead" section. */
-function example(): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf('\n## Bulkhead\n');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error('Bulkhead example not found in README.md');
-  return m[1];
-}
+const example = (): string => readmeSnippet(path.join(pkgDir, 'README.md'), '\n## Bulkhead\n');
 
 function run(): Promise<{ code: number | null; out: string }> {
   // Inside the package directory: `@breakwater/breaker` resolves by self-reference (to dist/).

@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 let running: { child: ChildProcess; dir: string } | undefined;
@@ -27,13 +28,7 @@ afterEach(async () => {
 });
 afterAll(() => stopAllRedis());
 
-function quickStart(): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf('<!-- quick-start');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error('quick start not found in README.md');
-  return m[1];
-}
+const quickStart = (): string => readmeSnippet(path.join(pkgDir, 'README.md'), '<!-- quick-start');
 
 /** Starts the snippet inside the package (imports resolve as a user's would); waits for `/`. */
 async function start(redisUrl: string): Promise<number> {

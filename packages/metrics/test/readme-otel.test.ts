@@ -4,25 +4,19 @@
  * Redis up and with nothing listening on the Redis port. Appended: one flush (the exporter
  * prints), then `stop()`, `close()` and the reader's shutdown; the process must exit 0 by itself.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNodeScript } from '../../../test-support/node-script.js';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
 import type { RedisServer } from '../../../test-support/redis-server.js';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 /** tsx start-up plus connect() settling by connectTimeout (2 s) with Redis down: a hang guard. */
 const EXIT_MS = 10_000;
 
-function example(): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf('\n## OpenTelemetry');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error('no OpenTelemetry example in README.md');
-  return m[1];
-}
+const example = (): string => readmeSnippet(path.join(pkgDir, 'README.md'), '\n## OpenTelemetry');
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -9,7 +9,7 @@
  * the snippet's 200 ms deadline; either way SIGTERM closes the adapter within 1 s.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runNodeFile } from '../../../test-support/node-script.js';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 import type { RedisServer } from '../../../test-support/redis-server.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -25,13 +26,7 @@ const DIR = path.join(pkgDir, '.tmp');
 /** Loading Nest, then connect() settling by connectTimeout (2 s) with Redis down: a hang guard. */
 const START_MS = 15_000;
 
-function quickStart(): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf('\n## Quick start');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error('quick start not found in README.md');
-  return m[1];
-}
+const quickStart = (): string => readmeSnippet(path.join(pkgDir, 'README.md'), '\n## Quick start');
 
 /** Appended to the snippet: what a user's main.ts adds (the route is ours: the snippet has none). */
 const BOOTSTRAP = `

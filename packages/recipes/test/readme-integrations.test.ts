@@ -5,13 +5,13 @@
  * within 1 s of SIGTERM; the Keyv script exits 0 by itself. Appended: a probe line (and, for the
  * Keyv script, one `console.log` and `close()`), nothing else changed but the listen port.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNodeScript } from '../../../test-support/node-script.js';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
 import type { RedisServer } from '../../../test-support/redis-server.js';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 /** Inside the package, so that express, keyv, … resolve from its node_modules. */
@@ -23,13 +23,8 @@ const DIR = path.join(pkgDir, '.tmp');
 const START_MS = 15_000;
 
 /** The first ```ts block under `heading` in the README. */
-function section(heading: string): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf(`\n${heading}\n`);
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error(`no example under ${heading}`);
-  return m[1];
-}
+const section = (heading: string): string =>
+  readmeSnippet(path.join(pkgDir, 'README.md'), `\n${heading}\n`);
 
 let redis: RedisServer;
 let downUrl: string;

@@ -3,11 +3,12 @@
  * and with Redis down: it prints what the README says and exits on its own.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startRedis, stopAllRedis } from '../../../test-support/redis-server.js';
+import { readmeSnippet } from '../../../test-support/readme-snippet.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
@@ -15,13 +16,7 @@ const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.
 afterAll(() => stopAllRedis());
 
 /** The first ```ts block after the quick-start marker. */
-function quickStart(): string {
-  const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
-  const from = readme.indexOf('<!-- quick-start');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || m?.[1] === undefined) throw new Error('quick start not found in README.md');
-  return m[1];
-}
+const quickStart = (): string => readmeSnippet(path.join(pkgDir, 'README.md'), '<!-- quick-start');
 
 /** Runs the snippet inside the package (so its imports resolve as a user's would). */
 function run(redisUrl: string): Promise<{ code: number | null; out: string; ms: number }> {
