@@ -11,7 +11,8 @@
  * yes` makes every master answer CLUSTERDOWN; `--full-coverage=no` sets it off on every node
  * so that the other shards keep serving.
  *
- * Options: --runs=<n> (default 2); --only=<client,...>; --full-coverage=yes|no (default yes).
+ * Options: --runs=<n> (default 2); --only=<client,...>; --full-coverage=yes|no (default yes);
+ * --refresh-delay=<ms> (breakwater's topologyRefreshDelay, an experiment knob).
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -57,6 +58,8 @@ function arg(name: string, fallback: string): string {
   return hit === undefined ? fallback : hit.slice(name.length + 3);
 }
 
+const refreshDelay = arg('refresh-delay', '');
+
 function client(name: ClientName, rootNodes: { url: string }[]): Client {
   const seeds = rootNodes.map((n) => {
     const u = new URL(n.url);
@@ -68,6 +71,7 @@ function client(name: ClientName, rootNodes: { url: string }[]): Client {
       operationTimeout: DEADLINE_MS,
       breaker: { resetTimeout: 1000 },
       reportInterval: 60_000,
+      ...(refreshDelay === '' ? {} : { topologyRefreshDelay: Number(refreshDelay) }),
     });
     return {
       connect: () => a.connect(),
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ');
   console.log(
-    `cluster outage bench: master SIGKILL, 45 keys × 1 GET / 50 ms, ${runs} run(s) per client, cluster-require-full-coverage ${fullCoverage}, Node ${process.version}, load average ${load()}`,
+    `cluster outage bench: master SIGKILL, 45 keys × 1 GET / 50 ms, ${runs} run(s) per client, cluster-require-full-coverage ${fullCoverage}${refreshDelay === '' ? '' : `, breakwater topologyRefreshDelay ${refreshDelay} ms`}, Node ${process.version}, load average ${load()}`,
   );
   const rows: string[] = [];
   for (let r = 0; r < runs; r++) for (const name of only) rows.push(await run(name, fullCoverage));
