@@ -134,9 +134,7 @@ export function executeWithContext<C, T, F = T>(
         );
   if (operationChannel.hasSubscribers) return executeTraced(call);
   // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra hop).
-  const p = run(call);
-  if (call instanceof ObservedRedisCall) call.watch(p);
-  return p;
+  return run(call);
 }
 
 /** The last op seen and whether it takes a signal (`op.length` is read once per op). */
@@ -149,20 +147,25 @@ function executeTraced<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
     client: call.ctx.adapterName ?? '',
     operation: call.name,
   };
-  return operationChannel.tracePromise(() => {
-    const p = run(call);
-    if (call instanceof ObservedRedisCall) call.watch(p);
-    return p.then((value) => {
-      if (call.fellBack !== undefined) context.fallback = call.fellBack;
-      return value;
-    });
-  }, context);
+  return operationChannel.tracePromise(
+    () =>
+      run(call).then((value) => {
+        if (call.fellBack !== undefined) context.fallback = call.fellBack;
+        return value;
+      }),
+    context,
+  );
 }
 
-/** The breaker call itself (only the breaker's own keys are forwarded: cluster calls carry `key` too). */
+/**
+ * The breaker call itself (only the breaker's own keys are forwarded: cluster calls carry `key`
+ * too); an observed call the hooks cannot see whole watches the caller's promise.
+ */
 function run<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
   const options = call.options;
   const opts =
     options === undefined ? undefined : { timeout: options.timeout, signal: options.signal };
-  return call.ctx.breaker.executeCall(call, opts);
+  const p = call.ctx.breaker.executeCall(call, opts);
+  if (call instanceof ObservedRedisCall) call.watch(p);
+  return p;
 }
