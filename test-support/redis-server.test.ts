@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import {
   startRedis,
   stopAllRedis,
 } from './redis-server.js';
+import { reservationFiles, reservedPorts } from './free-port.js';
+import { runNodeScript } from './node-script.js';
 import { createTestCa, removeTestCa } from './tls.js';
 
 const everSpawned = new Set<number>();
@@ -122,13 +125,46 @@ describe('startRedis', () => {
     expect(spawnedPids().length).toBe(before);
   });
 
-  it('freePort returns distinct ports usable by a cluster bus', async () => {
+  it('freePort returns distinct ports usable by a cluster bus, below the ephemeral range', async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     expect(new Set(ports).size).toBe(3);
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
     for (const p of ports) {
       expect(p).toBeGreaterThanOrEqual(10000);
-      expect(p + 10000).toBeLessThanOrEqual(65535);
+      expect(p + 10000).toBeLessThan(low);
+      expect(reservedPorts()).toEqual(expect.arrayContaining([p, p + 10000]));
     }
+  });
+
+  it('freePort never hands the same port, or a port that is another one’s bus port, to two processes', async () => {
+    // Two child processes and this one take 60 ports each at the same time (CI runs two suites
+    // side by side, and every vitest worker is a process of its own).
+    const script = `
+      import { freePort } from ${JSON.stringify(new URL('./free-port.ts', import.meta.url).pathname)};
+      const ports = [];
+      for (let i = 0; i < 60; i++) ports.push(await freePort());
+      console.log(JSON.stringify(ports));
+    `;
+    const children = [runNodeScript(script), runNodeScript(script)];
+    const here: number[] = [];
+    for (let i = 0; i < 60; i++) here.push(await freePort());
+    const results = await Promise.all(children);
+    const taken = new Set<number>();
+    for (const list of [here, ...results.map((r) => JSON.parse(r.stdout) as number[])]) {
+      expect(list).toHaveLength(60);
+      for (const p of list) {
+        expect(taken.has(p)).toBe(false);
+        expect(taken.has(p + 10000)).toBe(false);
+        taken.add(p).add(p + 10000);
+      }
+    }
+    // The children's reservations are gone once they exited; ours are still held.
+    const files = new Set(reservationFiles().map(Number));
+    for (const r of results)
+      for (const p of JSON.parse(r.stdout) as number[]) expect(files.has(p)).toBe(false);
+    for (const p of here) expect(files.has(p)).toBe(true);
   });
 });
 
