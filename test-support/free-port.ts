@@ -63,14 +63,19 @@ function ephemeralLow(): number {
 /** Upper bound (exclusive) of node ports: their bus ports stay below the ephemeral range. */
 const HIGHEST = Math.min(ephemeralLow(), 65536) - BUS_OFFSET;
 
+/** The reservation file of `port`. */
+function fileOf(port: number): string {
+  return path.join(RESERVATIONS, String(port));
+}
+
 function removeMine(): void {
-  for (const port of mine) rmSync(path.join(RESERVATIONS, String(port)), { force: true });
+  for (const port of mine) rmSync(fileOf(port), { force: true });
   mine.clear();
 }
 
 /** Reserves `port` for this process: true if it was free or its owner is gone. */
 function reserve(port: number): boolean {
-  const file = path.join(RESERVATIONS, String(port));
+  const file = fileOf(port);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -95,7 +100,7 @@ function reserve(port: number): boolean {
 }
 
 function unreserve(port: number): void {
-  if (mine.delete(port)) rmSync(path.join(RESERVATIONS, String(port)), { force: true });
+  if (mine.delete(port)) rmSync(fileOf(port), { force: true });
 }
 
 /**
