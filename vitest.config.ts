@@ -42,6 +42,7 @@ export default defineConfig({
             'test/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', '**/dist/**'],
+          setupFiles: ['./test-support/release-ports.setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

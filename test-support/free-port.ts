@@ -73,30 +73,53 @@ function removeMine(): void {
   mine.clear();
 }
 
-/** Reserves `port` for this process: true if it was free or its owner is gone. */
-function reserve(port: number): boolean {
-  const file = fileOf(port);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      mine.add(port);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let owner = NaN;
-    try {
-      owner = Number(readFileSync(file, 'utf8'));
-    } catch {
-      // removed meanwhile: try again
-    }
-    // An owner still writing its pid reads as NaN: leave it be.
-    if (!Number.isInteger(owner) || owner <= 0 || isPidAlive(owner)) return false;
-    rmSync(file, { force: true });
+/** Creates `file` exclusively with this pid inside: false if it exists. */
+function createExclusive(file: string): boolean {
+  try {
+    const fd = openSync(file, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
   }
-  return false;
+}
+
+/** The pid in a reservation file: 0 while its owner is still writing it, NaN if it is gone. */
+function ownerOf(file: string): number {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Reserves `port` for this process: true if it was free or its owner is gone. Taking over a
+ * dead owner's file happens under an exclusive `<port>.takeover` lock and re-reads the owner
+ * under it, so two processes that both saw the dead pid cannot both end up holding the port
+ * (the second would otherwise delete the first one's fresh reservation).
+ */
+function reserve(port: number): boolean {
+  const held = takeOrTakeOver(fileOf(port));
+  if (held) mine.add(port);
+  return held;
+}
+
+function takeOrTakeOver(file: string): boolean {
+  if (createExclusive(file)) return true;
+  const owner = ownerOf(file);
+  if (!Number.isInteger(owner) || owner <= 0 || isPidAlive(owner)) return false;
+  const lock = `${file}.takeover`;
+  if (!createExclusive(lock)) return false;
+  try {
+    if (ownerOf(file) !== owner) return false; // someone else took it over first
+    rmSync(file, { force: true });
+    return createExclusive(file);
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 function unreserve(port: number): void {
@@ -128,6 +151,14 @@ export async function freePort(): Promise<number> {
     unreserve(port + BUS_OFFSET);
   }
   throw new Error('freePort: no suitable port found after 500 attempts');
+}
+
+/**
+ * Gives back every reservation this process holds. Vitest ends its workers without an `exit`
+ * event, so `release-ports.setup.ts` calls this after each test file's own hooks.
+ */
+export function releaseAllPorts(): void {
+  removeMine();
 }
 
 /** Gives `port` (and its bus port) back, after it turned out to be taken by someone else. */

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -140,19 +142,37 @@ describe('startRedis', () => {
 
   it('freePort never hands the same port, or a port that is another one’s bus port, to two processes', async () => {
     // Two child processes and this one take 60 ports each at the same time (CI runs two suites
-    // side by side, and every vitest worker is a process of its own).
+    // side by side, and every vitest worker is a process of its own). A process that exits gives
+    // its ports back, so each child holds its ports until all three have taken theirs: it writes
+    // a "done" file and waits for the other two before it prints and exits.
+    const barrier = mkdtempSync(path.join(os.tmpdir(), 'bw-port-barrier-'));
     const script = `
+      import { readdirSync, writeFileSync } from 'node:fs';
       import { freePort } from ${JSON.stringify(new URL('./free-port.ts', import.meta.url).pathname)};
+      const dir = ${JSON.stringify(barrier)};
       const ports = [];
       for (let i = 0; i < 60; i++) ports.push(await freePort());
-      console.log(JSON.stringify(ports));
+      writeFileSync(dir + '/' + process.pid, '');
+      const deadline = Date.now() + 30_000;
+      while (readdirSync(dir).length < 3 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      console.log(JSON.stringify({ ports, all: readdirSync(dir).length }));
     `;
     const children = [runNodeScript(script), runNodeScript(script)];
     const here: number[] = [];
-    for (let i = 0; i < 60; i++) here.push(await freePort());
-    const results = await Promise.all(children);
+    let results: Awaited<(typeof children)[number]>[];
+    try {
+      for (let i = 0; i < 60; i++) here.push(await freePort());
+      writeFileSync(path.join(barrier, String(process.pid)), '');
+      results = await Promise.all(children);
+    } finally {
+      rmSync(barrier, { recursive: true, force: true });
+    }
+    const lists = results.map((r) => JSON.parse(r.stdout) as { ports: number[]; all: number });
+    // Every child saw all three done files: the reservations were held at the same time.
+    for (const l of lists) expect(l.all).toBe(3);
     const taken = new Set<number>();
-    for (const list of [here, ...results.map((r) => JSON.parse(r.stdout) as number[])]) {
+    for (const list of [here, ...lists.map((l) => l.ports)]) {
       expect(list).toHaveLength(60);
       for (const p of list) {
         expect(taken.has(p)).toBe(false);
@@ -162,8 +182,7 @@ describe('startRedis', () => {
     }
     // The children's reservations are gone once they exited; ours are still held.
     const files = new Set(reservationFiles().map(Number));
-    for (const r of results)
-      for (const p of JSON.parse(r.stdout) as number[]) expect(files.has(p)).toBe(false);
+    for (const l of lists) for (const p of l.ports) expect(files.has(p)).toBe(false);
     for (const p of here) expect(files.has(p)).toBe(true);
   });
 });
