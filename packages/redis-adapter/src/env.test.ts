@@ -124,6 +124,21 @@ describe('redisAdapterOptionsFromEnv', () => {
       'REDIS_URL must start with redis:// or rediss://, got http://:***@host:6379/',
     ],
     [
+      { REDIS_URL: 'redis:/u:hunter2@h:6379' },
+      'REDIS_URL',
+      'REDIS_URL must start with redis:// or rediss://, got redis:/***@h:6379',
+    ],
+    [
+      { REDIS_URL: 'redis:u:hunter2@h:6379' },
+      'REDIS_URL',
+      'REDIS_URL must start with redis:// or rediss://, got ***@h:6379',
+    ],
+    [
+      { REDIS_HOST: 'u:hunter2@h' },
+      'REDIS_HOST',
+      'REDIS_HOST must be a host name or IP address, got "***@h"',
+    ],
+    [
       { REDIS_URL: 'nonsense hunter2' },
       'REDIS_URL',
       'REDIS_URL is not a valid URL, got <unparseable-url>',

@@ -4,6 +4,7 @@
  */
 import { RedisConfigError } from './errors.js';
 import { DEFAULT_REDIS_ADAPTER_OPTIONS, type RedisAdapterOptions } from './options.js';
+import { hasRedisScheme, isHostName, showHost } from './option-checks.js';
 import { redactUrl } from './redact.js';
 import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
 import type { RedisAdapter } from './redis-adapter.js';
@@ -102,7 +103,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
         `REDIS_URL is not a valid URL, got ${redactUrl(url)}`,
       );
     }
-    if (scheme !== 'redis:' && scheme !== 'rediss:') {
+    if ((scheme !== 'redis:' && scheme !== 'rediss:') || !hasRedisScheme(url)) {
       throw new RedisConfigError(
         'REDIS_URL',
         `REDIS_URL must start with redis:// or rediss://, got ${redactUrl(url)}`,
@@ -118,7 +119,15 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
     o.url = url;
   }
   const host = read(env, 'REDIS_HOST');
-  if (host !== undefined) o.host = host;
+  if (host !== undefined) {
+    if (!isHostName(host)) {
+      throw new RedisConfigError(
+        'REDIS_HOST',
+        `REDIS_HOST must be a host name or IP address, got ${showHost(host)}`,
+      );
+    }
+    o.host = host;
+  }
   const port = integer(env, 'REDIS_PORT', 1, 65535);
   if (port !== undefined) o.port = port;
   const username = read(env, 'REDIS_USERNAME');

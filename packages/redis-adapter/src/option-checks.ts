@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { RedisTlsOptions, ResolvedRedisAdapterOptions } from './options.js';
-import { redactUrl } from './redact.js';
+import { redactUrl, redactUserinfo } from './redact.js';
 
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion']);
 
@@ -70,7 +70,7 @@ export function parseRedisUrl(url: string, where = W): UrlParts {
   } catch {
     throw new TypeError(`${where}: url is not a valid URL, got ${redactUrl(url)}`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+  if (!hasRedisScheme(url)) {
     throw new RangeError(
       `${where}: url must start with redis:// or rediss://, got ${redactUrl(url)}`,
     );
@@ -88,6 +88,33 @@ export function parseRedisUrl(url: string, where = W): UrlParts {
     parts.database = Number(db);
   }
   return parts;
+}
+
+/** True when `url` starts with `redis://` or `rediss://` (any case, leading blanks allowed). */
+export function hasRedisScheme(url: string): boolean {
+  return /^\s*rediss?:\/\//i.test(url);
+}
+
+/**
+ * True for a host name or IP address: a non-empty string with no `@`, `/`, `?`, `#`, blank, or
+ * `:` outside an IPv6 address (so `user:pass@host` or a URL given as a host is refused).
+ */
+export function isHostName(host: string): boolean {
+  return host !== '' && !/[@/\s?#]/.test(host) && (!host.includes(':') || isIP(host) === 6);
+}
+
+/** `got …` for a refused host: the value quoted, anything before an `@` redacted. */
+export function showHost(host: string): string {
+  return JSON.stringify(redactUserinfo(host));
+}
+
+/** The `host` option, checked with {@link isHostName}. */
+export function checkHost(where: string, name: string, v: unknown): string | undefined {
+  const host = str(where, name, v);
+  if (host === undefined || isHostName(host)) return host;
+  throw new RangeError(
+    `${where}: ${name} must be a host name or IP address, got ${showHost(host)}`,
+  );
 }
 
 /** TLS settings with `servername` derived from the host (not for IPs). */

@@ -81,6 +81,26 @@ describe('resolveRedisAdapterOptions', () => {
       RangeError,
       'url database must be an integer, got redis://:***@h/x',
     ],
+    [
+      { url: 'admin:hunter2@127.0.0.1:6380' },
+      RangeError,
+      'url must start with redis:// or rediss://, got ***@127.0.0.1:6380',
+    ],
+    [
+      { url: 'rediss:/admin:hunter2@host' },
+      RangeError,
+      'url must start with redis:// or rediss://, got rediss:/***@host',
+    ],
+    [
+      { host: 'u:hunter2@h' },
+      RangeError,
+      'host must be a host name or IP address, got "***@h"',
+    ],
+    [
+      { host: 'redis://h' },
+      RangeError,
+      'host must be a host name or IP address, got "redis://h"',
+    ],
     [{ url: 'not a url hunter2' }, TypeError, 'url is not a valid URL, got <unparseable-url>'],
     [{ url: 'rediss://h', tls: false }, RangeError, 'tls is false but the url uses rediss://'],
     [{ tls: { verify: false } }, TypeError, 'unknown option "tls.verify"'],

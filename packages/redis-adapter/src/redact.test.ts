@@ -16,6 +16,12 @@ describe('redactUrl', () => {
     ['redis://h:6379', 'redis://h:6379'],
     ['not a url', '<unparseable-url>'],
     ['redis://:pw@[::1', '<unparseable-url>'],
+    // Mistyped URLs whose '@' the parser does not take for the end of a credential.
+    ['admin:Sup3rS3cret@127.0.0.1:20517', '***@127.0.0.1:20517'],
+    ['rediss:/admin:Sup3rS3cret@host', 'rediss:/***@host'],
+    ['redis:/u:Sup3rS3cret@h:6379', 'redis:/***@h:6379'],
+    ['redis:u:Sup3rS3cret@h:6379', '***@h:6379'],
+    ['redis:/u:Sup3rS3cret@h:6379?password=x', 'redis:/***@h:6379?password=***'],
   ])('%s → %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });

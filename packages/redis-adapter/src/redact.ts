@@ -14,7 +14,9 @@ const SECRET_PARAM = /pass|token|key|secret|auth|credential/i;
  * Redacts a connection URL with the WHATWG URL parser: the password becomes `***`, a user-only
  * credential (`redis://secret@host`) is treated as a secret too, and query parameters whose
  * name looks secret (password, token, key, secret, auth…) are blanked. A string that does not
- * parse is replaced entirely by `<unparseable-url>`.
+ * parse is replaced entirely by `<unparseable-url>`. A mistyped URL whose `@` the parser did
+ * not take for the end of a credential (`user:pass@host` without a scheme, `redis:/u:p@h` with
+ * one slash) has everything before its last `@` replaced by `***`.
  */
 export function redactUrl(url: string): string {
   let u: URL;
@@ -23,13 +25,26 @@ export function redactUrl(url: string): string {
   } catch {
     return UNPARSEABLE_URL;
   }
+  const hadCredential = u.password !== '' || u.username !== '';
   if (u.password !== '') u.password = REDACTED;
   else if (u.username !== '') u.username = REDACTED;
   for (const name of [...u.searchParams.keys()]) {
     if (SECRET_PARAM.test(name)) u.searchParams.set(name, REDACTED);
   }
   // URLSearchParams percent-encodes the asterisks; show them plainly.
-  return u.toString().replaceAll('%2A%2A%2A', REDACTED);
+  const out = u.toString().replaceAll('%2A%2A%2A', REDACTED);
+  return hadCredential ? out : redactUserinfo(out);
+}
+
+/**
+ * Replaces what may be a credential in a string the URL parser did not split into one: all
+ * before the last `@` (after a `scheme:/` prefix, if any). Unchanged without an `@`.
+ */
+export function redactUserinfo(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const prefix = /^[a-z][a-z0-9+.-]*:\/+/i.exec(text)?.[0] ?? '';
+  return prefix.length > at ? text : `${prefix}${REDACTED}${text.slice(at)}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { systemClock } from '@breakwater/breaker';
 import {
   W,
   bool,
+  checkHost,
   int,
   ms,
   parseRedisUrl,
@@ -56,7 +57,7 @@ export function resolveRedisAdapterOptions(
 
   const name = str(where, 'name', o.name) ?? d.name;
   if (name.trim() === '') throw new RangeError(`${where}: name must not be empty`);
-  const host = str(where, 'host', o.host) ?? fromUrl.host ?? d.host;
+  const host = checkHost(where, 'host', o.host) ?? fromUrl.host ?? d.host;
   if (host === '') throw new RangeError(`${where}: host must not be empty`);
   const port = int(where, 'port', o.port ?? fromUrl.port ?? d.port, 1, 65535);
   const username = str(where, 'username', o.username) ?? fromUrl.username;

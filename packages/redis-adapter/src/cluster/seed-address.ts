@@ -4,7 +4,7 @@
  * callers wrap the reason in their own error (RedisConfigError for the environment, TypeError /
  * RangeError for options). Reasons never contain a password: URLs are shown redacted.
  */
-import { REDACTED, redactUrl } from '../redact.js';
+import { redactUrl, redactUserinfo } from '../redact.js';
 
 /** A seed node address. */
 export interface RedisNodeAddress {
@@ -26,10 +26,8 @@ const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** How a seed is shown in an error: URLs redacted, anything else as JSON. */
 export function showSeed(entry: string): string {
-  if (URL_LIKE.test(entry)) return JSON.stringify(redactUrl(entry));
-  // Not a URL, but it may still carry credentials (`:password@host:port`): never echo them.
-  const at = entry.lastIndexOf('@');
-  return JSON.stringify(at === -1 ? entry : `${REDACTED}@${entry.slice(at + 1)}`);
+  // Not a URL, it may still carry credentials (`:password@host:port`): never echo them.
+  return JSON.stringify(URL_LIKE.test(entry) ? redactUrl(entry) : redactUserinfo(entry));
 }
 
 function port(raw: string, entry: string): number | string {
