@@ -91,16 +91,8 @@ describe('resolveRedisAdapterOptions', () => {
       RangeError,
       'url must start with redis:// or rediss://, got rediss:/***@host',
     ],
-    [
-      { host: 'u:hunter2@h' },
-      RangeError,
-      'host must be a host name or IP address, got "***@h"',
-    ],
-    [
-      { host: 'redis://h' },
-      RangeError,
-      'host must be a host name or IP address, got "redis://h"',
-    ],
+    [{ host: 'u:hunter2@h' }, RangeError, 'host must be a host name or IP address, got "***@h"'],
+    [{ host: 'redis://h' }, RangeError, 'host must be a host name or IP address, got "redis://h"'],
     [{ url: 'not a url hunter2' }, TypeError, 'url is not a valid URL, got <unparseable-url>'],
     [{ url: 'rediss://h', tls: false }, RangeError, 'tls is false but the url uses rediss://'],
     [{ tls: { verify: false } }, TypeError, 'unknown option "tls.verify"'],
