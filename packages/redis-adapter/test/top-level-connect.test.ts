@@ -194,3 +194,35 @@ describe.each(['node-redis', 'ioredis'] as const)(
     });
   },
 );
+
+// A script that goes on working after its call while the server stays frozen: the adapter's
+// background reconnect attempts begin meanwhile and must not hold the process once the script
+// is done. Over ioredis, the handshake's first write armed ioredis' socketTimeout, a plain
+// ref'ed setTimeout, so each attempt held the process until the handshake watchdog: exit at
+// 3.23 s instead of 2.51 s with LINGER 1500 (and CI once saw 2.02 s in the cases above, where
+// a busy machine let an attempt begin before the script's end).
+describe.each(['node-redis', 'ioredis'] as const)(
+  'top-level await %s connect(), frozen server, script goes on working',
+  (client) => {
+    const LINGER = 1500;
+    it(`exits within 400 ms of the script's end (connectTimeout + ${LINGER} ms)`, async () => {
+      const server = await startRedis();
+      server.pause(); // resumed by stopAllRedis()
+      const r = await runNodeFile(SCRIPT, {
+        env: {
+          BW_CLIENT: client,
+          BW_TOPOLOGY: 'single',
+          BW_TARGET: `127.0.0.1:${server.port}`,
+          BW_LINGER: String(LINGER),
+        },
+        timeoutMs: 30_000,
+      });
+      expect(r.stdout).toMatch(/^connect resolved state=connecting /m);
+      expect(r.stdout).toMatch(/^get fallback:not-ready /m);
+      expect(r.code).toBe(0);
+      const exitMs = Number(/^exit code=0 ms=(\d+)$/m.exec(r.stdout)?.[1] ?? NaN);
+      expect(exitMs).toBeGreaterThanOrEqual(CONNECT_TIMEOUT + LINGER);
+      expect(exitMs).toBeLessThan(CONNECT_TIMEOUT + LINGER + 400);
+    });
+  },
+);

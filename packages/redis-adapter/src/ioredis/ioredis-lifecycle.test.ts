@@ -8,6 +8,7 @@ class FakeIoredis extends EventEmitter implements IoredisClientLike {
   status = 'wait';
   stream: { destroyed: boolean; destroy(): void; ref?(): unknown; unref?(): unknown } | undefined =
     undefined;
+  options: { socketTimeout?: number | undefined } = { socketTimeout: 25_000 };
   pings = 0;
   connects = 0;
   disconnects = 0;
@@ -121,5 +122,22 @@ describe('IoredisLifecycle', () => {
     clock.advance(500);
     expect(client.pings).toBe(3);
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("holds back ioredis' socketTimeout while unref'ed (its ref'ed timer would hold the process), restores it on ref()", () => {
+    const { client, life } = setup(true);
+    life.unref();
+    expect(client.options.socketTimeout).toBeUndefined();
+    life.unref(); // twice: still restores the original value
+    life.ref();
+    expect(client.options.socketTimeout).toBe(25_000);
+    life.ref();
+    expect(client.options.socketTimeout).toBe(25_000);
+  });
+
+  it("leaves an adopted client's socketTimeout alone", () => {
+    const { client, life } = setup(false);
+    life.unref();
+    expect(client.options.socketTimeout).toBe(25_000);
   });
 });

@@ -10,7 +10,12 @@
  * the socket at once (ioredis' own `disconnect()` only half-closes it, which a frozen server
  * never answers) and swallows the 'end' it causes. ioredis has no keepalive PING: the shim sends
  * one every `pingInterval` while ready. ref()/unref() reach ioredis' socket, so a reconnect
- * attempt nobody awaits never keeps a finished process alive (see connection.ts).
+ * attempt nobody awaits never keeps a finished process alive (see connection.ts). They also
+ * reach ioredis' `socketTimeout`: its timer, armed by the handshake's first write, is a plain
+ * ref'ed `setTimeout`, so while unref'ed the option is held back (the adapter's handshake
+ * watchdog bounds that phase) and it is restored by ref(), once ready. Without this, a
+ * background attempt on a frozen server held a finished process until the watchdog (+1 s
+ * with connectTimeout 1000, measured).
  */
 import type { Clock } from '@breakwater/breaker';
 import type { NodeRedisClientLike } from '../connection.js';
@@ -20,6 +25,8 @@ export interface IoredisClientLike {
   readonly status: string;
   readonly stream?:
     { destroyed?: boolean; destroy(): void; ref?(): unknown; unref?(): unknown } | undefined;
+  /** ioredis' live options (public): `socketTimeout` is read each time its timer is armed. */
+  readonly options?: { socketTimeout?: number | undefined };
   connect(): Promise<void>;
   disconnect(reconnect?: boolean): void;
   quit(): Promise<unknown>;
@@ -50,6 +57,8 @@ export class IoredisLifecycle implements NodeRedisClientLike {
   private pingTimer: unknown = undefined;
   /** Set by unref() until ref(): every socket the client makes meanwhile is unref'ed. */
   private unrefed = false;
+  /** ioredis' `socketTimeout`, held back while unref'ed (its timer would hold the process). */
+  private heldSocketTimeout: number | undefined = undefined;
 
   constructor(
     private readonly client: IoredisClientLike,
@@ -95,12 +104,22 @@ export class IoredisLifecycle implements NodeRedisClientLike {
   /** Lets the socket keep the process alive (the connection calls this once ready). */
   ref(): void {
     this.unrefed = false;
+    const options = this.client.options;
+    if (this.heldSocketTimeout !== undefined && options !== undefined) {
+      options.socketTimeout = this.heldSocketTimeout;
+      this.heldSocketTimeout = undefined;
+    }
     this.client.stream?.ref?.();
   }
 
   /** Stops this socket, and every later one until ref(), keeping the process alive. */
   unref(): void {
     this.unrefed = true;
+    const options = this.client.options;
+    if (this.options.owned && options?.socketTimeout !== undefined) {
+      this.heldSocketTimeout = options.socketTimeout;
+      options.socketTimeout = undefined;
+    }
     this.client.stream?.unref?.();
   }
 
