@@ -134,6 +134,21 @@ describe('redisAdapterOptionsFromEnv', () => {
       'REDIS_URL must start with redis:// or rediss://, got ***@h:6379',
     ],
     [
+      { REDIS_URL: 'redis://default:p@ss/hunter2@cache.internal:6379' },
+      'REDIS_URL',
+      'REDIS_URL has an "@" after its host: percent-encode "@", "/", "?" and "#" in a user name or password, got redis://***@cache.internal:6379',
+    ],
+    [
+      { REDIS_URL: 'REDISS://h:6380', REDIS_TLS: 'false' },
+      'REDIS_TLS',
+      'REDIS_TLS is false but REDIS_URL uses rediss:// (TLS)',
+    ],
+    [
+      { REDIS_HOST: 'redis://cache:6379?password=hunter2' },
+      'REDIS_HOST',
+      'REDIS_HOST must be a host name or IP address, got "redis://cache:6379?password=***"',
+    ],
+    [
       { REDIS_HOST: 'u:hunter2@h' },
       'REDIS_HOST',
       'REDIS_HOST must be a host name or IP address, got "***@h"',

@@ -4,7 +4,13 @@
  */
 import { RedisConfigError } from './errors.js';
 import { DEFAULT_REDIS_ADAPTER_OPTIONS, type RedisAdapterOptions } from './options.js';
-import { hasRedisScheme, isHostName, showHost } from './option-checks.js';
+import {
+  AT_AFTER_HOST,
+  hasAtAfterHost,
+  hasRedisScheme,
+  isHostName,
+  showHost,
+} from './option-checks.js';
 import { redactUrl } from './redact.js';
 import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
 import type { RedisAdapter } from './redis-adapter.js';
@@ -109,6 +115,9 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
         `REDIS_URL must start with redis:// or rediss://, got ${redactUrl(url)}`,
       );
     }
+    if (hasAtAfterHost(new URL(url))) {
+      throw new RedisConfigError('REDIS_URL', `REDIS_URL ${AT_AFTER_HOST}, got ${redactUrl(url)}`);
+    }
     const path = new URL(url).pathname;
     if (path !== '' && path !== '/' && !/^\/\d{1,10}$/.test(path)) {
       throw new RedisConfigError(
@@ -138,7 +147,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
   if (db !== undefined) o.database = db;
   const tls = boolean(env, 'REDIS_TLS');
   const servername = read(env, 'REDIS_TLS_SERVERNAME');
-  if (tls === false && url !== undefined && url.startsWith('rediss:')) {
+  if (tls === false && url !== undefined && /^\s*rediss:/i.test(url)) {
     throw new RedisConfigError(
       'REDIS_TLS',
       'REDIS_TLS is false but REDIS_URL uses rediss:// (TLS)',

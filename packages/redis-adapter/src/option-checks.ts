@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { RedisTlsOptions, ResolvedRedisAdapterOptions } from './options.js';
-import { redactUrl, redactUserinfo } from './redact.js';
+import { REDACTED, redactUrl } from './redact.js';
 
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion']);
 
@@ -75,6 +75,9 @@ export function parseRedisUrl(url: string, where = W): UrlParts {
       `${where}: url must start with redis:// or rediss://, got ${redactUrl(url)}`,
     );
   }
+  if (hasAtAfterHost(u)) {
+    throw new RangeError(`${where}: url ${AT_AFTER_HOST}, got ${redactUrl(url)}`);
+  }
   const parts: UrlParts = { tls: u.protocol === 'rediss:' };
   if (u.hostname !== '') parts.host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (u.port !== '') parts.port = Number(u.port);
@@ -103,10 +106,32 @@ export function isHostName(host: string): boolean {
   return host !== '' && !/[@/\s?#]/.test(host) && (!host.includes(':') || isIP(host) === 6);
 }
 
-/** `got …` for a refused host: the value quoted, anything before an `@` redacted. */
+/**
+ * `got …` for a refused host, quoted, never showing a credential: a URL or `user:pass@host` is
+ * shown redacted ({@link redactUrl}), and after a `:` only a port number is shown (`cache:6379`
+ * stays, `default:hunter2` becomes `default:***`).
+ */
 export function showHost(host: string): string {
-  return JSON.stringify(redactUserinfo(host));
+  if (host.includes('@') || host.includes('://')) return JSON.stringify(redactUrl(host));
+  const colon = host.indexOf(':');
+  if (colon < 0 || isIP(host) === 6 || /^\d*$/.test(host.slice(colon + 1))) {
+    return JSON.stringify(host);
+  }
+  return JSON.stringify(`${host.slice(0, colon + 1)}${REDACTED}`);
 }
+
+/**
+ * True when a parsed URL has an `@` after its host: a password with an unencoded `@` followed by
+ * `/`, `?` or `#`, which the parser split in the wrong place (part of the password would be
+ * taken for the host).
+ */
+export function hasAtAfterHost(u: URL): boolean {
+  return `${u.pathname}${u.search}${u.hash}`.includes('@');
+}
+
+/** The error text for {@link hasAtAfterHost}. */
+export const AT_AFTER_HOST =
+  'has an "@" after its host: percent-encode "@", "/", "?" and "#" in a user name or password';
 
 /** The `host` option, checked with {@link isHostName}. */
 export function checkHost(where: string, name: string, v: unknown): string | undefined {

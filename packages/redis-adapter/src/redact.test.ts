@@ -22,6 +22,17 @@ describe('redactUrl', () => {
     ['redis:/u:Sup3rS3cret@h:6379', 'redis:/***@h:6379'],
     ['redis:u:Sup3rS3cret@h:6379', '***@h:6379'],
     ['redis:/u:Sup3rS3cret@h:6379?password=x', 'redis:/***@h:6379?password=***'],
+    // A password with an unencoded '@' followed by '/', '?' or '#': the parser splits too early.
+    ['redis://default:p@ss/w0rd@cache.internal:6379', 'redis://***@cache.internal:6379'],
+    ['rediss://u:p@h/S3cr3tPw@x', 'rediss://***@x'],
+    ['redis://default:p@ss?w0rd@cache.internal:6379', 'redis://***@cache.internal:6379'],
+    ['redis://default:p@ss#w0rd@cache.internal:6379', 'redis://***@cache.internal:6379'],
+    // No '//' after the scheme: what follows may be a credential.
+    ['default:hunter2', 'default:***'],
+    // '@' only in a query whose secret-named parameter gets rewritten (and its '@' encoded).
+    ['redis://RXyy?xHZt@keYq@host', 'redis://***@host'],
+    ['redis://u:p@ss?w@h?password=x&db=1', 'redis://***@h?password=***&db=1'],
+    ['redis:S3cr3tPw', 'redis:***'],
   ])('%s → %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });

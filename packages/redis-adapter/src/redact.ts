@@ -9,14 +9,19 @@ export const REDACTED = '***';
 export const UNPARSEABLE_URL = '<unparseable-url>';
 
 const SECRET_PARAM = /pass|token|key|secret|auth|credential/i;
+/** A query parameter with a secret-looking name, in raw text: `$1` is all up to its value. */
+const SECRET_QUERY_VALUE =
+  /([?&;][^=&#]*(?:pass|token|key|secret|auth|credential)[^=&#]*=)[^&#]*/gi;
 
 /**
  * Redacts a connection URL with the WHATWG URL parser: the password becomes `***`, a user-only
  * credential (`redis://secret@host`) is treated as a secret too, and query parameters whose
  * name looks secret (password, token, key, secret, auth…) are blanked. A string that does not
- * parse is replaced entirely by `<unparseable-url>`. A mistyped URL whose `@` the parser did
- * not take for the end of a credential (`user:pass@host` without a scheme, `redis:/u:p@h` with
- * one slash) has everything before its last `@` replaced by `***`.
+ * parse is replaced entirely by `<unparseable-url>`. Mistyped URLs never show a credential
+ * either: when the parser's split cannot be trusted (an `@` it did not take for the end of a
+ * credential, as in `user:pass@host` or `redis:/u:p@h`; or more than one `@`, as when a
+ * password holds an unencoded `@` followed by `/`, `?` or `#`), everything before the last `@`
+ * becomes `***`; a value with no `//` after its scheme (`default:hunter2`) shows only the scheme.
  */
 export function redactUrl(url: string): string {
   let u: URL;
@@ -33,7 +38,13 @@ export function redactUrl(url: string): string {
   }
   // URLSearchParams percent-encodes the asterisks; show them plainly.
   const out = u.toString().replaceAll('%2A%2A%2A', REDACTED);
-  return hadCredential ? out : redactUserinfo(out);
+  // Judged on the input: serializing may percent-encode an '@' (in a rewritten query).
+  const at = url.indexOf('@');
+  if (at >= 0 && (!hadCredential || at !== url.lastIndexOf('@'))) {
+    return redactUserinfo(url.trim()).replace(SECRET_QUERY_VALUE, `$1${REDACTED}`);
+  }
+  const opaque = /^([a-z][a-z0-9+.-]*:)(?!\/)/i.exec(out);
+  return opaque === null ? out : `${opaque[1]}${REDACTED}`;
 }
 
 /**

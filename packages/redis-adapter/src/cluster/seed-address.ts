@@ -4,6 +4,7 @@
  * callers wrap the reason in their own error (RedisConfigError for the environment, TypeError /
  * RangeError for options). Reasons never contain a password: URLs are shown redacted.
  */
+import { AT_AFTER_HOST, hasAtAfterHost } from '../option-checks.js';
 import { redactUrl, redactUserinfo } from '../redact.js';
 
 /** A seed node address. */
@@ -74,6 +75,7 @@ export function parseSeed(entry: string, allowUrl: boolean): ParsedSeed | string
     return `unsupported scheme in ${showSeed(entry)}: expected redis:// or rediss://`;
   }
   if (u.hostname === '') return `missing host in ${showSeed(entry)}`;
+  if (hasAtAfterHost(u)) return `invalid entry ${showSeed(entry)}: ${AT_AFTER_HOST}`;
   const db = u.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) return `invalid database in ${showSeed(entry)}`;
   let p: number | string = 6379;
