@@ -100,25 +100,25 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
   const o: RedisAdapterOptions = {};
   const url = read(env, 'REDIS_URL');
   if (url !== undefined) {
-    let scheme: string;
+    let parsed: URL;
     try {
-      scheme = new URL(url).protocol;
+      parsed = new URL(url);
     } catch {
       throw new RedisConfigError(
         'REDIS_URL',
         `REDIS_URL is not a valid URL, got ${redactUrl(url)}`,
       );
     }
-    if ((scheme !== 'redis:' && scheme !== 'rediss:') || !hasRedisScheme(url)) {
+    if (!hasRedisScheme(url)) {
       throw new RedisConfigError(
         'REDIS_URL',
         `REDIS_URL must start with redis:// or rediss://, got ${redactUrl(url)}`,
       );
     }
-    if (hasAtAfterHost(new URL(url))) {
+    if (hasAtAfterHost(parsed)) {
       throw new RedisConfigError('REDIS_URL', `REDIS_URL ${AT_AFTER_HOST}, got ${redactUrl(url)}`);
     }
-    const path = new URL(url).pathname;
+    const path = parsed.pathname;
     if (path !== '' && path !== '/' && !/^\/\d{1,10}$/.test(path)) {
       throw new RedisConfigError(
         'REDIS_URL',

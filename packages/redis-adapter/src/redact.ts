@@ -10,8 +10,10 @@ export const UNPARSEABLE_URL = '<unparseable-url>';
 
 const SECRET_PARAM = /pass|token|key|secret|auth|credential/i;
 /** A query parameter with a secret-looking name, in raw text: `$1` is all up to its value. */
-const SECRET_QUERY_VALUE =
-  /([?&;][^=&#]*(?:pass|token|key|secret|auth|credential)[^=&#]*=)[^&#]*/gi;
+const SECRET_QUERY_VALUE = new RegExp(
+  `([?&;][^=&#]*(?:${SECRET_PARAM.source})[^=&#]*=)[^&#]*`,
+  'gi',
+);
 
 /**
  * Redacts a connection URL with the WHATWG URL parser: the password becomes `***`, a user-only
