@@ -31,6 +31,7 @@ import type {
   CircuitBreakerStats,
   CircuitState,
   ExecuteOptions,
+  BreakerCallObserver,
   Unsubscribe,
 } from './types.js';
 
@@ -74,6 +75,15 @@ export class CircuitBreaker {
   ): Unsubscribe {
     if (!EVENT_NAMES.includes(event)) return unknownEvent(event);
     return this.m.events.on(event, listener);
+  }
+
+  /**
+   * Calls `observer(outcome, durationMs)` for every call the breaker counts ('success',
+   * 'failure', 'timeout'), when its outcome is known, with no event object: the cheap way for a
+   * metrics package to count and time calls. Returns an idempotent unsubscribe.
+   */
+  observeCalls(observer: BreakerCallObserver): Unsubscribe {
+    return this.m.calls.add(observer, undefined);
   }
 
   /**

@@ -61,10 +61,12 @@ export type {
   ExecuteOptions,
   RejectionReason,
   StateChangeReason,
+  BreakerCallObserver,
   Unsubscribe,
 } from './types.js';
 export { holdProcess, whileHeld } from './hold-process.js';
 export type { ReleaseHold } from './hold-process.js';
 export { Emitter } from './emitter.js';
+export { ObserverSet } from './observer-set.js';
 export { isThenable } from './call-support.js';
 export { invokeUserCallback, containRejection, describeThrown } from './invoke-user-callback.js';

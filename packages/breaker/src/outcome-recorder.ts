@@ -33,6 +33,9 @@ export class OutcomeRecorder {
       else if (m.opts.slowCallDuration === false) m.window.record(now, false, false);
       else this.recordClosed(now, false, elapsed(now, start));
     }
+    const observer = m.calls.current;
+    if (observer !== undefined)
+      invokeUserCallback('call observer', observer, 'success', elapsed(now, start));
     if (m.events.has('success')) {
       m.events.emit('success', { name: m.name, durationMs: elapsed(now, start) });
     }
@@ -65,6 +68,9 @@ export class OutcomeRecorder {
       }
     }
     const event = timedOut ? 'timeout' : 'failure';
+    const observer = m.calls.current;
+    if (observer !== undefined)
+      invokeUserCallback('call observer', observer, event, elapsed(now, start));
     if (m.events.has(event)) {
       m.events.emit(event, { name: m.name, durationMs: elapsed(now, start), error });
     }

@@ -15,9 +15,11 @@ import { cachedSystemNow, systemClock } from './clock.js';
 import type { DeadlineList } from './deadline-list.js';
 import { callChannel, stateChangeChannel, type BreakerStateChangeMessage } from './diagnostics.js';
 import { Emitter } from './emitter.js';
+import { ObserverSet } from './observer-set.js';
 import type { ResolvedCircuitBreakerOptions } from './options.js';
 import { SlidingWindow } from './sliding-window.js';
 import type {
+  BreakerCallObserver,
   CircuitBreakerEvents,
   CircuitBreakerSnapshot,
   RejectionReason,
@@ -29,6 +31,8 @@ const debug = createDebug('breakwater:breaker');
 export class StateMachine {
   readonly window: SlidingWindow;
   readonly events = new Emitter<CircuitBreakerEvents>();
+  /** Call observers (`observeCalls`): told every counted outcome, without an event object. */
+  readonly calls = new ObserverSet<Parameters<BreakerCallObserver>>('call observer');
   st: State;
   /** Incremented by every transition; calls remember the one they were admitted in. */
   generation = 0;
@@ -61,7 +65,10 @@ export class StateMachine {
   /** Whether calls need their start time (slow-call rule, any listener or channel subscriber). */
   timed(): boolean {
     return (
-      this.opts.slowCallDuration !== false || this.events.size !== 0 || callChannel.hasSubscribers
+      this.opts.slowCallDuration !== false ||
+      this.events.size !== 0 ||
+      this.calls.current !== undefined ||
+      callChannel.hasSubscribers
     );
   }
 

@@ -169,3 +169,14 @@ export interface CircuitBreakerEvents {
 
 /** Removes the listener it was returned for. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
+
+/**
+ * Told the outcome of every call the breaker counts, when it is known, with no event object
+ * (`CircuitBreaker.observeCalls`): `durationMs` from the call's start to its outcome (`NaN` for a
+ * call without a time limit when nothing else needs its start time). Must be cheap and should
+ * not throw (a throw is logged through `debug` and ignored).
+ */
+export type BreakerCallObserver = (
+  outcome: 'success' | 'failure' | 'timeout',
+  durationMs: number,
+) => void;
