@@ -6,6 +6,7 @@
  */
 import {
   Emitter,
+  ObserverSet,
   systemClock,
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -24,6 +25,7 @@ import {
   type OperationContext,
 } from './execute-redis-operation.js';
 import { redisHealthStatus } from './health.js';
+import { OperationCounting, type RedisOperationCounter } from './operation-counts.js';
 import type { ResolvedRedisAdapterOptions } from './options.js';
 import type { WaitOutcome } from './ready-waiters.js';
 import { errorMessage } from './redact.js';
@@ -77,7 +79,17 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
     current: undefined,
     timed: false,
   };
-  private observers: readonly { fn: RedisOperationObserver; timed: boolean }[] = [];
+  /** The observers; `operationObserver` mirrors them for the hot path. */
+  private readonly observers = new ObserverSet<Parameters<RedisOperationObserver>, boolean>(
+    'operation observer',
+    () => {
+      const holder = this.operationObserver;
+      holder.current = this.observers.current;
+      holder.timed = this.observers.some((timed) => timed);
+    },
+  );
+  /** Plain-integer outcome counts, kept while a counter is open (`countOperations()`). */
+  private readonly counting = new OperationCounting();
   /** The same emitter seen through the events every adapter has. */
   private readonly base: Emitter<RedisAdapterEvents>;
 
@@ -142,6 +154,7 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
       breaker,
       adapterName: o.name,
       operationObserver: this.operationObserver,
+      operationCounts: this.counting.holder,
       observeNow: o.clock === systemClock ? () => performance.now() : () => o.clock.now(),
       reconnectGrace: o.reconnectGrace,
       operationTimeout: o.operationTimeout,
@@ -202,41 +215,20 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
    * unsubscribe. With one observer it is called directly; with several, one after the other.
    */
   observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
-    if (typeof observer !== 'function') {
-      throw new TypeError(`observer must be a function, got ${typeof observer}`);
-    }
     const durations = options?.durations ?? true;
     if (typeof durations !== 'boolean') {
       throw new TypeError(`options.durations must be a boolean, got ${typeof durations}`);
     }
-    const entry = { fn: observer, timed: durations };
-    this.setObservers([...this.observers, entry]);
-    let active = true;
-    return () => {
-      if (!active) return;
-      active = false;
-      this.setObservers(this.observers.filter((e) => e !== entry));
-    };
+    return this.observers.add(observer, durations);
   }
 
-  private setObservers(list: readonly { fn: RedisOperationObserver; timed: boolean }[]): void {
-    this.observers = list;
-    const holder = this.operationObserver;
-    holder.timed = list.some((e) => e.timed);
-    if (list.length === 0) holder.current = undefined;
-    else if (list.length === 1) holder.current = list[0]!.fn;
-    else {
-      const fns = list.map((e) => e.fn);
-      holder.current = (operation, result, reason, durationMs) => {
-        for (const fn of fns) {
-          try {
-            fn(operation, result, reason, durationMs);
-          } catch {
-            // Ignored, as a single observer's throw is (see executeObserved).
-          }
-        }
-      };
-    }
+  /**
+   * Opens a counter of executeRedisOperation outcomes per operation name (see
+   * {@link RedisOperationCounter}): while one is open, each call costs one increment and no
+   * callback. What the metrics packages read at scrape time.
+   */
+  countOperations(): RedisOperationCounter {
+    return this.counting.counter();
   }
 
   on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): Unsubscribe {

@@ -5,7 +5,8 @@
  */
 import type { CircuitBreaker, Clock } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
-import { ObservedRedisCall, RedisCall } from './redis-call.js';
+import { RedisCall } from './redis-call.js';
+import type { OperationCountTable } from './operation-counts.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
 import type {
   RedisAdapterEvents,
@@ -68,6 +69,11 @@ export interface OperationContext<C> {
     /** False when no observer wants durations: no clock is read for them. */
     readonly timed: boolean;
   };
+  /**
+   * The adapter's plain-integer outcome counts (`countOperations()`): `current` is read on every
+   * call and is `undefined` while no counter is open.
+   */
+  readonly operationCounts?: { readonly current: OperationCountTable | undefined };
   /** Time source of observed durations, in ms. @default `clock.now()` */
   readonly observeNow?: () => number;
   /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
@@ -119,19 +125,18 @@ export function executeWithContext<C, T, F = T>(
   const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
   const listening = events !== undefined && events.hasListeners();
-  const call =
-    observer === undefined && !listening
-      ? new RedisCall<C, T, F>(ctx, op, fallback, name, options, takesSignal)
-      : new ObservedRedisCall<C, T, F>(
-          ctx,
-          op,
-          fallback,
-          name,
-          options,
-          takesSignal,
-          observer,
-          listening || ctx.operationObserver!.timed,
-        );
+  const table = ctx.operationCounts?.current;
+  const call = new RedisCall<C, T, F>(
+    ctx,
+    op,
+    fallback,
+    name,
+    options,
+    takesSignal,
+    table?.countsOf(name),
+    observer,
+    listening || (observer !== undefined && ctx.operationObserver!.timed),
+  );
   if (operationChannel.hasSubscribers) return executeTraced(call);
   // Hot path: the caller gets the breaker's own promise (no async wrapper, no extra hop).
   return run(call);
@@ -166,6 +171,6 @@ function run<C, T, F>(call: RedisCall<C, T, F>): Promise<T | F> {
   const opts =
     options === undefined ? undefined : { timeout: options.timeout, signal: options.signal };
   const p = call.ctx.breaker.executeCall(call, opts);
-  if (call instanceof ObservedRedisCall) call.watch(p);
+  if (call.watched === 'reaction') call.watch(p);
   return p;
 }

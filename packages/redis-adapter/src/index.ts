@@ -87,6 +87,7 @@ export type {
   RedisOperationObserver,
   RedisOperationResult,
 } from './types.js';
+export type { RedisOperationCounter, RedisOperationCounts } from './operation-counts.js';
 export * from './cluster/index.js';
 // The one emitter and user-callback guard of every package (recipes, integrations use them).
 export { Emitter, invokeUserCallback } from '@breakwater/breaker';

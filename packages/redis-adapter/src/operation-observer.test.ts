@@ -1,4 +1,7 @@
-/** Operation observers: one call per settled operation, no event object, before the caller resumes. */
+/**
+ * Operation observers: one call per settled operation, no event object, before the caller resumes;
+ * operation counts: the same outcomes as plain integers, read when wanted.
+ */
 import { describe, expect, it } from 'vitest';
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { BREAKER_CHANNELS, CircuitBreaker, createFakeClock } from '@breakwater/breaker';
@@ -8,6 +11,7 @@ import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
 import { executeWithContext, type OperationConnection } from './execute-redis-operation.js';
 import { resolveRedisAdapterOptions } from './resolve-redis-adapter-options.js';
 import { RedisCorruptValueError } from './errors.js';
+import { MAX_COUNTED_OPERATIONS } from './operation-counts.js';
 import type {
   RedisErrorReport,
   RedisFailureKind,
@@ -314,5 +318,195 @@ describe('observeOperations', () => {
     expect(core.operationObserver.current).toBeTypeOf('function');
     off();
     expect(core.operationObserver.current).toBeUndefined();
+  });
+});
+
+describe('countOperations', () => {
+  const zeros = {
+    'circuit-open': 0,
+    timeout: 0,
+    'not-ready': 0,
+    connection: 0,
+    server: 0,
+    auth: 0,
+    tls: 0,
+    unknown: 0,
+    corrupt: 0,
+  };
+  const down = () => Promise.reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+
+  it('counts every outcome once, as the observers see it, with no callback per call', async () => {
+    const { core, ctx, breaker } = setup();
+    const counter = core.countOperations();
+    const seen: Seen[] = [];
+    const run = (name: string, op: () => unknown, fb: () => unknown, signal?: AbortSignal) =>
+      executeWithContext(ctx, op, fb, name, signal === undefined ? undefined : { signal });
+    expect(
+      await run(
+        'get',
+        async () => 'v',
+        () => 'fb',
+      ),
+    ).toBe('v');
+    expect(
+      await run(
+        'get',
+        () => 'sync',
+        () => 'fb',
+      ),
+    ).toBe('sync');
+    expect(await run('get', down, () => 'fb')).toBe('fb');
+    expect(await run('get', down, async () => 'late')).toBe('late');
+    await expect(run('get', down, () => Promise.reject(new Error('fb bug')))).rejects.toThrow();
+    await expect(
+      run('get', down, () => {
+        throw new Error('fb bug');
+      }),
+    ).rejects.toThrow();
+    await expect(
+      run(
+        'get',
+        () => Promise.reject(new SimpleError('WRONGTYPE x')),
+        () => 'fb',
+      ),
+    ).rejects.toThrow('WRONGTYPE');
+    await expect(
+      run(
+        'get',
+        () => Promise.reject(new RedisCorruptValueError('k', 'bad')),
+        () => 'fb',
+      ),
+    ).rejects.toThrow(RedisCorruptValueError);
+    // A caller signal: watched with a reaction, not the hooks.
+    expect(
+      await run(
+        'signalled',
+        async () => 'v',
+        () => 'fb',
+        new AbortController().signal,
+      ),
+    ).toBe('v');
+    const aborted = new AbortController();
+    const pending = run(
+      'signalled',
+      () => new Promise(() => undefined),
+      () => 'fb',
+      aborted.signal,
+    );
+    aborted.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+    breaker.forceOpen();
+    expect(
+      await run(
+        'open',
+        async () => 'v',
+        () => 'fb',
+      ),
+    ).toBe('fb');
+    // A bad per-call timeout: the breaker refuses it before any hook runs.
+    await expect(
+      executeWithContext(
+        ctx,
+        async () => 'v',
+        () => 'fb',
+        'bad',
+        { timeout: -1 },
+      ),
+    ).rejects.toThrow(RangeError);
+
+    expect(counter.read()).toEqual([
+      {
+        operation: 'get',
+        success: 2,
+        error: 3,
+        fallback: { ...zeros, connection: 2, corrupt: 1 },
+      },
+      { operation: 'signalled', success: 1, error: 1, fallback: zeros },
+      { operation: 'open', success: 0, error: 0, fallback: { ...zeros, 'circuit-open': 1 } },
+      { operation: 'bad', success: 0, error: 1, fallback: zeros },
+    ]);
+    // An observer at the same time sees the same outcomes.
+    core.observeOperations((...args) => seen.push(args), { durations: false });
+    breaker.reset();
+    expect(
+      await run(
+        'get',
+        async () => 'v',
+        () => 'fb',
+      ),
+    ).toBe('v');
+    expect(seen).toEqual([['get', 'success', undefined, NaN]]);
+    expect(counter.read()[0]).toMatchObject({ operation: 'get', success: 3 });
+  });
+
+  it('each counter reads from its opening; counting stops once none is open', async () => {
+    const { core, ctx } = setup();
+    const call = (name: string) =>
+      executeWithContext(
+        ctx,
+        async () => 'v',
+        () => 'fb',
+        name,
+      );
+    expect(ctx.operationCounts?.current).toBeUndefined();
+    const first = core.countOperations();
+    expect(ctx.operationCounts?.current).toBeDefined();
+    await call('a');
+    await call('b');
+    const second = core.countOperations();
+    expect(second.read()).toEqual([]);
+    await call('b');
+    await call('c');
+    const names = (c: { read(): { operation: string; success: number }[] }) =>
+      c.read().map((x) => [x.operation, x.success]);
+    expect(names(first)).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 1],
+    ]);
+    // `a` was counted before `second` opened and not called since: not listed.
+    expect(names(second)).toEqual([
+      ['b', 1],
+      ['c', 1],
+    ]);
+    first.close();
+    first.close();
+    expect(first.read()).toEqual([]);
+    await call('a');
+    expect(names(second)).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+    ]);
+    second.close();
+    expect(ctx.operationCounts?.current).toBeUndefined();
+    await call('a');
+    const third = core.countOperations();
+    expect(third.read()).toEqual([]);
+    await call('a');
+    expect(names(third)).toEqual([['a', 1]]);
+  });
+
+  it('counts at most MAX_COUNTED_OPERATIONS names one by one, the rest (and no name) as `other`', async () => {
+    const { core, ctx } = setup();
+    const counter = core.countOperations();
+    for (let i = 0; i < MAX_COUNTED_OPERATIONS + 3; i++) {
+      await executeWithContext(
+        ctx,
+        () => 1,
+        () => 0,
+        `op${i}`,
+      );
+    }
+    await executeWithContext(
+      ctx,
+      () => 1,
+      () => 0,
+      '' as string,
+    );
+    const read = counter.read();
+    expect(read).toHaveLength(MAX_COUNTED_OPERATIONS + 1);
+    expect(read.at(-1)).toMatchObject({ operation: 'other', success: 4 });
+    expect(read.at(-2)).toMatchObject({ operation: `op${MAX_COUNTED_OPERATIONS - 1}`, success: 1 });
   });
 });

@@ -4,6 +4,7 @@
  * connect and close. Built by createRedisAdapter / wrapRedisClient (node-redis) and
  * createIoredisAdapter / wrapIoredisClient (ioredis, through a lifecycle shim).
  */
+import type { RedisOperationCounter } from './operation-counts.js';
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import { AdapterCore, adapterBreakerOptions } from './adapter-core.js';
 import { RedisConnection, type NodeRedisClientLike } from './connection.js';
@@ -137,6 +138,15 @@ export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
    */
   observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
     return this.core.observeOperations(observer, options);
+  }
+
+  /**
+   * Opens a counter of executeRedisOperation outcomes per operation name, kept in plain integers
+   * by the adapter and read with `counter.read()` (what the metrics packages do at scrape time:
+   * no callback per call). Close it when done; counting stops once no counter is open.
+   */
+  countOperations(): RedisOperationCounter {
+    return this.core.countOperations();
   }
 
   on<E extends keyof RedisAdapterEvents>(

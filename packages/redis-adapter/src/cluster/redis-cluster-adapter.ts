@@ -5,6 +5,7 @@
  * picked by the `key` call option. See shard-breakers.ts for why the breakers are per shard and
  * keyed by master address.
  */
+import type { RedisOperationCounter } from '../operation-counts.js';
 import { CircuitBreaker, type BreakerRegistry, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisClusterType } from 'redis';
 import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
@@ -190,6 +191,15 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
    */
   observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
     return this.core.observeOperations(observer, options);
+  }
+
+  /**
+   * Opens a counter of executeRedisOperation outcomes per operation name, kept in plain integers
+   * by the adapter and read with `counter.read()` (what the metrics packages do at scrape time:
+   * no callback per call). Close it when done; counting stops once no counter is open.
+   */
+  countOperations(): RedisOperationCounter {
+    return this.core.countOperations();
   }
 
   on<E extends keyof RedisClusterAdapterEvents>(

@@ -5,6 +5,7 @@
  * {@link SentinelMasterWatch} (calls fall back at once instead of paying their deadline; the
  * breaker is reset when node-redis switches to another master).
  */
+import type { RedisOperationCounter } from '../operation-counts.js';
 import { CircuitBreaker, type Unsubscribe } from '@breakwater/breaker';
 import type { RedisSentinelType } from 'redis';
 import { breaksReplyStream, classifyConnectionError } from '../classify-error.js';
@@ -161,6 +162,15 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
    */
   observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
     return this.core.observeOperations(observer, options);
+  }
+
+  /**
+   * Opens a counter of executeRedisOperation outcomes per operation name, kept in plain integers
+   * by the adapter and read with `counter.read()` (what the metrics packages do at scrape time:
+   * no callback per call). Close it when done; counting stops once no counter is open.
+   */
+  countOperations(): RedisOperationCounter {
+    return this.core.countOperations();
   }
 
   on<E extends keyof RedisSentinelAdapterEvents>(
