@@ -253,22 +253,24 @@ describe('instrumentBreaker', () => {
   test('dispose unsubscribes every listener it added, once every holder has disposed', () => {
     const b = newBreaker(createFakeClock());
     const active = new Set<object>();
-    const subscribe = b.on.bind(b);
-    b.on = ((event: never, listener: never) => {
-      const unsubscribe = subscribe(event, listener);
+    const track = (unsubscribe: () => void): (() => void) => {
       const token = {};
       active.add(token);
       return () => {
         active.delete(token);
         unsubscribe();
       };
-    }) as typeof b.on;
+    };
+    const subscribe = b.on.bind(b);
+    b.on = ((event: never, listener: never) => track(subscribe(event, listener))) as typeof b.on;
+    const observe = b.observeCalls.bind(b);
+    b.observeCalls = (observer) => track(observe(observer));
     const registry = new Registry();
     const first = instrumentBreaker(b, { registry });
     const second = instrumentBreaker(b, { registry });
-    expect(active.size).toBe(6); // success, failure, timeout, rejected, fallback, stateChange
+    expect(active.size).toBe(4); // a call observer, rejected, fallback, stateChange
     first();
-    expect(active.size).toBe(6);
+    expect(active.size).toBe(4);
     second();
     expect(active.size).toBe(0);
   });

@@ -8,6 +8,7 @@ import {
   getOrCreateCounter,
   getOrCreateHistogram,
 } from './metric-store.js';
+import { subscribeCalls } from './subscribe-calls.js';
 import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   BREAKER_METRICS as M,
@@ -140,20 +141,16 @@ function setUpBreaker(
       durations[outcome].observe(durationMs / 1000);
     }
   };
+  const onCall = (outcome: CallOutcome, durationMs: number): void => {
+    if (outcome === 'success') count.successes.n += 1;
+    else {
+      count.failures.n += 1;
+      if (outcome === 'timeout') count.timeouts.n += 1;
+    }
+    observe(outcome, durationMs);
+  };
   const subscriptions: Unsubscribe[] = [
-    breaker.on('success', (e) => {
-      count.successes.n += 1;
-      observe('success', e.durationMs);
-    }),
-    breaker.on('failure', (e) => {
-      count.failures.n += 1;
-      observe('failure', e.durationMs);
-    }),
-    breaker.on('timeout', (e) => {
-      count.failures.n += 1;
-      count.timeouts.n += 1;
-      observe('timeout', e.durationMs);
-    }),
+    ...subscribeCalls(breaker, onCall),
     breaker.on('rejected', (e) => {
       const series = rejectedBy.get(e.reason);
       if (series !== undefined) series.n += 1;

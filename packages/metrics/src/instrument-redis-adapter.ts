@@ -4,6 +4,7 @@ import { acquireInstrumentation } from './instrumentation-cache.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
 import { OperationTally, type OperationCounts } from './operation-tally.js';
+import { operationCounterReader } from './operation-counter-reader.js';
 import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   CONNECTION_STATES,
@@ -79,6 +80,12 @@ function setUpAdapter(
   // Throws (and leaves nothing behind) if the breaker's name is taken by another breaker.
   const disposeBreaker = instrumentResolvedBreaker(adapter.breaker, adapter.breaker.name, o);
 
+  // An adapter's own counts are read first when the operation counters are collected (below),
+  // then the pending counts are flushed: these collectors go in before the flushes.
+  let pullCounts: () => void = () => undefined;
+  const pull = (): void => pullCounts();
+  operations.collectors.add(pull);
+  fallbacks.collectors.add(pull);
   // Counter increments are plain numbers on the hot path, added at collection time.
   const operationCounts = new PendingCounter(operations);
   const fallbackCounts = new PendingCounter(fallbacks);
@@ -105,12 +112,13 @@ function setUpAdapter(
   });
   let lastCounts: OperationCounts | undefined;
   let lastSeries: OperationSeries | undefined;
-  const observeOperation = (
+  const countOperation = (
     operation: string,
     result: string,
     reason: string | undefined,
+    n: number,
   ): void => {
-    const counts = tally.count(operation, result, reason);
+    const counts = tally.count(operation, result, reason, n);
     if (counts === null) return;
     // Most calls repeat the previous operation name: no map lookup then.
     if (counts !== lastCounts) {
@@ -118,9 +126,18 @@ function setUpAdapter(
       lastSeries = series.get(counts.operation)!;
     }
     const s = lastSeries!;
-    s.results[result]!.n += 1;
-    if (result === 'fallback') (s.reasons[reason ?? 'unknown'] ?? s.reasons.unknown!).n += 1;
+    s.results[result]!.n += n;
+    if (result === 'fallback') (s.reasons[reason ?? 'unknown'] ?? s.reasons.unknown!).n += n;
   };
+  const observeOperation = (operation: string, result: string, reason: string | undefined): void =>
+    countOperation(operation, result, reason, 1);
+  // A breakwater adapter counts its outcomes itself (plain integers, no callback per call): they
+  // are read when the operation counters are collected, before their pending counts are flushed.
+  const reader =
+    typeof adapter.countOperations === 'function'
+      ? operationCounterReader(adapter.countOperations(), countOperation)
+      : undefined;
+  if (reader !== undefined) pullCounts = reader.pull;
 
   const readState = (): string | undefined => {
     try {
@@ -146,9 +163,15 @@ function setUpAdapter(
   state.collectors.add(collectState);
 
   const subscriptions: Unsubscribe[] = [
-    typeof adapter.observeOperations === 'function'
-      ? adapter.observeOperations(observeOperation, { durations: false })
-      : adapter.on('operation', (e) => observeOperation(e.operation, e.result, e.reason)),
+    () => {
+      operations.collectors.delete(pull);
+      fallbacks.collectors.delete(pull);
+    },
+    reader !== undefined
+      ? reader.close
+      : typeof adapter.observeOperations === 'function'
+        ? adapter.observeOperations(observeOperation, { durations: false })
+        : adapter.on('operation', (e) => observeOperation(e.operation, e.result, e.reason)),
     adapter.on('reconnecting', () => {
       reconnectCount.n += 1;
     }),

@@ -62,16 +62,24 @@ export class OperationTally {
     return this.operations.get(OTHER_OPERATION) ?? this.create(OTHER_OPERATION);
   }
 
-  /** Counts one outcome; unknown results are ignored, unknown reasons count as `unknown`. */
-  count(operation: string, result: string, reason: string | undefined): OperationCounts | null {
+  /**
+   * Counts `n` outcomes (one by default); unknown results are ignored, unknown reasons count as
+   * `unknown`. `n` = 0 only makes sure the operation's series exist.
+   */
+  count(
+    operation: string,
+    result: string,
+    reason: string | undefined,
+    n = 1,
+  ): OperationCounts | null {
     const counts = this.countsOf(operation);
-    if (result === 'success') counts.results.success++;
+    if (result === 'success') counts.results.success += n;
     else if (result === 'fallback') {
-      counts.results.fallback++;
+      counts.results.fallback += n;
       const r = (reason ?? 'unknown') as RedisFallbackReason;
-      if (r in counts.reasons) counts.reasons[r]++;
-      else counts.reasons.unknown++;
-    } else if (result === 'error') counts.results.error++;
+      if (r in counts.reasons) counts.reasons[r] += n;
+      else counts.reasons.unknown += n;
+    } else if (result === 'error') counts.results.error += n;
     else return null;
     return counts;
   }

@@ -58,6 +58,13 @@ export interface InstrumentableBreaker {
     event: E,
     listener: (payload: InstrumentableBreakerEvents[E]) => void,
   ): Unsubscribe;
+  /**
+   * Counted outcomes without an event object (breakwater breakers have it): used instead of the
+   * 'success', 'failure' and 'timeout' events when present.
+   */
+  observeCalls?(
+    observer: (outcome: 'success' | 'failure' | 'timeout', durationMs: number) => void,
+  ): Unsubscribe;
 }
 
 /** The Redis adapter events this package listens to. */
@@ -69,6 +76,20 @@ export interface InstrumentableRedisAdapterEvents {
     durationMs?: number;
   };
   reconnecting: object;
+}
+
+/** Counts of one operation name as an adapter's counter reads them. */
+export interface AdapterOperationCounts {
+  readonly operation: string;
+  readonly success: number;
+  readonly error: number;
+  readonly fallback: Readonly<Partial<Record<RedisFallbackReason, number>>>;
+}
+
+/** What `countOperations()` returns. */
+export interface AdapterOperationCounter {
+  read(): readonly AdapterOperationCounts[];
+  close(): void;
 }
 
 /** The part of a Redis adapter that {@link instrumentRedisAdapter} uses. */
@@ -96,6 +117,11 @@ export interface InstrumentableRedisAdapter {
     ) => void,
     options?: { durations?: boolean },
   ): Unsubscribe;
+  /**
+   * Outcome counts kept by the adapter in plain integers (breakwater adapters have it): read at
+   * collection time, used instead of an observer when no durations are wanted.
+   */
+  countOperations?(): AdapterOperationCounter;
 }
 
 /** The part of a bulkhead that {@link instrumentBulkhead} uses. */

@@ -1,4 +1,5 @@
 /** instrumentBreaker() over OpenTelemetry: breaker state, calls, fallbacks, transitions, durations. */
+import { subscribeCalls } from '../subscribe-calls.js';
 import type { Attributes, BatchObservableCallback } from '@opentelemetry/api';
 import createDebug from 'debug';
 import { BREAKER_STATES } from '../metric-names.js';
@@ -139,17 +140,9 @@ export function instrumentResolvedOtelBreaker(
   meter.addBatchObservableCallback(observe, observables);
 
   const subscriptions: Unsubscribe[] = [
-    breaker.on('success', (e) => {
-      counts.success++;
-      record('success', e.durationMs);
-    }),
-    breaker.on('failure', (e) => {
-      counts.failure++;
-      record('failure', e.durationMs);
-    }),
-    breaker.on('timeout', (e) => {
-      counts.timeout++;
-      record('timeout', e.durationMs);
+    ...subscribeCalls(breaker, (outcome, durationMs) => {
+      counts[outcome]++;
+      record(outcome, durationMs);
     }),
     breaker.on('rejected', () => {
       counts.rejected++;
