@@ -71,4 +71,25 @@ describe('Emitter', () => {
     const e = new Emitter<Ev>();
     expect(() => e.on('b', 42 as unknown as () => void)).toThrow(TypeError);
   });
+
+  it('listening(event) is a live flag that follows every subscription', () => {
+    const e = new Emitter<Ev>();
+    const before = e.on('b', () => undefined);
+    const flag = e.listening('b');
+    const other = e.listening('a');
+    expect(flag.on).toBe(true);
+    expect(other.on).toBe(false);
+    expect(e.listening('b')).toBe(flag);
+    const second = e.on('b', () => undefined);
+    before();
+    expect(flag.on).toBe(true);
+    second();
+    second();
+    expect(flag.on).toBe(false);
+    const a = e.on('a', () => undefined);
+    expect(other.on).toBe(true);
+    expect(flag.on).toBe(false);
+    a();
+    expect(other.on).toBe(false);
+  });
 });

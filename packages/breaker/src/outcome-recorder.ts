@@ -36,7 +36,7 @@ export class OutcomeRecorder {
     const observer = m.calls.current;
     if (observer !== undefined)
       invokeUserCallback('call observer', observer, 'success', elapsed(now, start));
-    if (m.events.has('success')) {
+    if (m.listened.success.on) {
       m.events.emit('success', { name: m.name, durationMs: elapsed(now, start) });
     }
     if (callChannel.hasSubscribers) {
@@ -71,7 +71,7 @@ export class OutcomeRecorder {
     const observer = m.calls.current;
     if (observer !== undefined)
       invokeUserCallback('call observer', observer, event, elapsed(now, start));
-    if (m.events.has(event)) {
+    if ((timedOut ? m.listened.timeout : m.listened.failure).on) {
       m.events.emit(event, { name: m.name, durationMs: elapsed(now, start), error });
     }
     if (callChannel.hasSubscribers) {

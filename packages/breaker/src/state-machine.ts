@@ -31,6 +31,12 @@ const debug = createDebug('breakwater:breaker');
 export class StateMachine {
   readonly window: SlidingWindow;
   readonly events = new Emitter<CircuitBreakerEvents>();
+  /** Whether the per-call events have listeners (a property read on every call). */
+  readonly listened = {
+    success: this.events.listening('success'),
+    failure: this.events.listening('failure'),
+    timeout: this.events.listening('timeout'),
+  };
   /** Call observers (`observeCalls`): told every counted outcome, without an event object. */
   readonly calls = new ObserverSet<Parameters<BreakerCallObserver>>('call observer');
   st: State;

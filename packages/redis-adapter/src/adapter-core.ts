@@ -162,7 +162,7 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
       secrets: o.secrets,
       onFailure: (operation, kind, error) => this.onFailure(operation, kind, error),
       operationEvents: {
-        hasListeners: () => events.has('operation'),
+        listening: events.listening('operation'),
         emit: (payload) => events.emit('operation', payload),
       },
     };

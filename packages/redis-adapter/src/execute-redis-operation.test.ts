@@ -75,7 +75,7 @@ function setup() {
     clock,
     secrets: ['pw123'],
     onFailure: (op, kind) => failures.push(`${op}:${kind}`),
-    operationEvents: { hasListeners: () => true, emit: (p) => events.push(p) },
+    operationEvents: { listening: { on: true }, emit: (p) => events.push(p) },
   };
   const fallbacks: Array<{ kind: RedisFailureKind; error: unknown }> = [];
   const fb = (kind: RedisFailureKind, error: unknown) => {
@@ -239,7 +239,7 @@ describe('executeWithContext', () => {
     const { ctx, breaker, failures, fb, fallbacks, events } = setup();
     const quiet: OperationContext<Client> = {
       ...ctx,
-      operationEvents: { hasListeners: () => false, emit: (p) => events.push(p) },
+      operationEvents: { listening: { on: false }, emit: (p) => events.push(p) },
     };
     const wrongType = new SimpleError('WRONGTYPE Operation against a key holding the wrong kind');
     await expect(

@@ -76,9 +76,12 @@ export interface OperationContext<C> {
   readonly operationCounts?: { readonly current: OperationCountTable | undefined };
   /** Time source of observed durations, in ms. @default `clock.now()` */
   readonly observeNow?: () => number;
-  /** Emits 'operation' events; `hasListeners()` is checked first so no payload is built in vain. */
+  /**
+   * Emits 'operation' events; `listening.on` (true while the event has listeners) is checked
+   * first so no payload is built in vain.
+   */
   readonly operationEvents?: {
-    hasListeners(): boolean;
+    readonly listening: { readonly on: boolean };
     emit(payload: RedisAdapterEvents['operation']): void;
   };
 }
@@ -124,7 +127,7 @@ export function executeWithContext<C, T, F = T>(
   }
   const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
-  const listening = events !== undefined && events.hasListeners();
+  const listening = events !== undefined && events.listening.on;
   const table = ctx.operationCounts?.current;
   const call = new RedisCall<C, T, F>(
     ctx,

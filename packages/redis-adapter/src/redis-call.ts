@@ -202,7 +202,7 @@ export class RedisCall<C, T, F> implements BreakerCall<T, F> {
       invokeUserCallback('operation observer', observer, operation, result, reason, durationMs);
     }
     const events = this.ctx.operationEvents;
-    if (events !== undefined && events.hasListeners()) {
+    if (events !== undefined && events.listening.on) {
       events.emit(
         reason === undefined
           ? { operation, result, durationMs }
