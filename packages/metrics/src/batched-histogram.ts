@@ -39,10 +39,17 @@ export class HistogramSeries {
    */
   dropped = 0;
 
+  /**
+   * The bucket bounds, copied into a typed array: `observe` runs on every call, and reading a
+   * bound out of a frozen array (the options' buckets are frozen) cost it ~4x (26 vs 7 ns).
+   */
+  private readonly bounds: Float64Array;
+
   constructor(
     readonly labels: Readonly<Record<string, string>>,
-    private readonly bounds: readonly number[],
+    bounds: readonly number[],
   ) {
+    this.bounds = Float64Array.from(bounds);
     this.counts = new Float64Array(bounds.length + 1);
   }
 

@@ -135,19 +135,22 @@ function setUpBreaker(
   const gauges = collectBreakerGauges(breaker, name, state, inState, ratio);
 
   // Each series is an array of bucket counts: an observation is a few comparisons and three
-  // increments, exported when the registry collects (see BatchedHistogram).
-  const observe = (outcome: CallOutcome, durationMs: number): void => {
-    if (typeof durationMs === 'number' && durationMs >= 0 && Number.isFinite(durationMs)) {
-      durations[outcome].observe(durationMs / 1000);
-    }
-  };
+  // increments, exported when the registry collects (see BatchedHistogram; it drops a duration
+  // that is not a finite number >= 0). Named properties only: this runs on every call.
   const onCall = (outcome: CallOutcome, durationMs: number): void => {
-    if (outcome === 'success') count.successes.n += 1;
-    else {
-      count.failures.n += 1;
-      if (outcome === 'timeout') count.timeouts.n += 1;
+    const seconds = durationMs / 1000;
+    if (outcome === 'success') {
+      count.successes.n += 1;
+      durations.success.observe(seconds);
+      return;
     }
-    observe(outcome, durationMs);
+    count.failures.n += 1;
+    if (outcome === 'timeout') {
+      count.timeouts.n += 1;
+      durations.timeout.observe(seconds);
+    } else {
+      durations.failure.observe(seconds);
+    }
   };
   const subscriptions: Unsubscribe[] = [
     ...subscribeCalls(breaker, onCall),
