@@ -373,7 +373,7 @@ describe('countOperations', () => {
     await expect(
       run(
         'get',
-        () => Promise.reject(new RedisCorruptValueError('k', 'bad')),
+        () => Promise.reject(new RedisCorruptValueError('stored value is not valid JSON')),
         () => 'fb',
       ),
     ).rejects.toThrow(RedisCorruptValueError);
