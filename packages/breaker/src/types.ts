@@ -172,9 +172,10 @@ export type Unsubscribe = () => void;
 
 /**
  * Told the outcome of every call the breaker counts, when it is known, with no event object
- * (`CircuitBreaker.observeCalls`): `durationMs` from the call's start to its outcome (`NaN` for a
- * call without a time limit when nothing else needs its start time). Must be cheap and should
- * not throw (a throw is logged through `debug` and ignored).
+ * (`CircuitBreaker.observeCalls`): `durationMs` from the call's start to its outcome (0 for a
+ * call without a time limit that started while nothing needed its start time, i.e. before the
+ * observer was added). Must be cheap and should not throw (a throw is logged through `debug`
+ * and ignored).
  */
 export type BreakerCallObserver = (
   outcome: 'success' | 'failure' | 'timeout',

@@ -38,6 +38,8 @@ export type {
   InstrumentableBreakerRegistryEvents,
   InstrumentableBulkhead,
   InstrumentableRetryBudget,
+  AdapterOperationCounter,
+  AdapterOperationCounts,
   InstrumentableRedisAdapter,
   InstrumentableRedisAdapterEvents,
   RedisConnectionStateName,

@@ -4,7 +4,7 @@ import { acquireInstrumentation } from './instrumentation-cache.js';
 import { instrumentResolvedBreaker } from './instrument-breaker.js';
 import { getOrCreateCollectedGauge, getOrCreateCounter } from './metric-store.js';
 import { OperationTally, type OperationCounts } from './operation-tally.js';
-import { operationCounterReader } from './operation-counter-reader.js';
+import { subscribeOperations } from './operation-counter-reader.js';
 import { PendingCounter, type PendingCount } from './pending-counter.js';
 import {
   CONNECTION_STATES,
@@ -131,14 +131,6 @@ function setUpAdapter(
   };
   const observeOperation = (operation: string, result: string, reason: string | undefined): void =>
     countOperation(operation, result, reason, 1);
-  // A breakwater adapter counts its outcomes itself (plain integers, no callback per call): they
-  // are read when the operation counters are collected, before their pending counts are flushed.
-  const reader =
-    typeof adapter.countOperations === 'function'
-      ? operationCounterReader(adapter.countOperations(), countOperation)
-      : undefined;
-  if (reader !== undefined) pullCounts = reader.pull;
-
   const readState = (): string | undefined => {
     try {
       const s = adapter.connectionState;
@@ -167,15 +159,21 @@ function setUpAdapter(
       operations.collectors.delete(pull);
       fallbacks.collectors.delete(pull);
     },
-    reader !== undefined
-      ? reader.close
-      : typeof adapter.observeOperations === 'function'
-        ? adapter.observeOperations(observeOperation, { durations: false })
-        : adapter.on('operation', (e) => observeOperation(e.operation, e.result, e.reason)),
     adapter.on('reconnecting', () => {
       reconnectCount.n += 1;
     }),
   ];
+  // Last, once nothing else can throw: a breakwater adapter counts its outcomes itself (plain
+  // integers, no callback per call), read when the operation counters are collected, before
+  // their pending counts are flushed.
+  const outcomes = subscribeOperations(
+    adapter,
+    { maxOperations, durations: false },
+    countOperation,
+    observeOperation,
+  );
+  pullCounts = outcomes.pull;
+  subscriptions.push(outcomes.unsubscribe);
   debug('instrumented redis adapter %s', client);
 
   return () => {

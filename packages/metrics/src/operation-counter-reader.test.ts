@@ -17,6 +17,7 @@ function scriptedCounter() {
     counter: {
       read: () => reading,
       close: () => void closed++,
+      capacity: 1000,
     },
   };
 }
@@ -59,6 +60,22 @@ describe('operationCounterReader', () => {
     expect(c.closes()).toBe(1);
   });
 
+  test('a sink that throws can lose increments but never hand them on twice', () => {
+    const c = scriptedCounter();
+    const got: number[] = [];
+    let fail = true;
+    const reader = operationCounterReader(c.counter, (_op, result, _reason, n) => {
+      if (result === 'error' && fail) throw new Error('sink bug');
+      if (result === 'success') got.push(n);
+    });
+    c.set([counts('get', 3, 1)]);
+    expect(() => reader.pull()).toThrow('sink bug');
+    fail = false;
+    c.set([counts('get', 5, 1)]);
+    reader.pull();
+    expect(got).toEqual([3, 2]);
+  });
+
   test("instrumentRedisAdapter reads an adapter's counts at scrape time and subscribes no observer", async () => {
     const c = scriptedCounter();
     const events: string[] = [];
@@ -98,5 +115,30 @@ describe('operationCounterReader', () => {
     dispose();
     expect(c.closes()).toBe(1);
     expect(await registry.metrics()).not.toContain('redis_operations_total{');
+  });
+
+  test('an instrumentation that keeps more names than the adapter counts observes every call instead', async () => {
+    const c = scriptedCounter();
+    const observed: string[] = [];
+    const adapter: InstrumentableRedisAdapter = {
+      name: 'cache',
+      connectionState: 'ready',
+      breaker: new CircuitBreaker('cache', { clock: createFakeClock() }),
+      on: () => () => undefined,
+      observeOperations: (observer, options) => {
+        observed.push(`durations: ${String(options?.durations)}`);
+        observer('get', 'success', undefined, NaN);
+        return () => undefined;
+      },
+      countOperations: () => c.counter,
+    };
+    const registry = new Registry();
+    instrumentRedisAdapter(adapter, { registry, maxOperations: 1000 });
+    expect(c.closes()).toBe(1);
+    expect(observed).toEqual(['durations: false']);
+    const s = parseSamples(await registry.metrics());
+    expect(s.get('redis_operations_total{client="cache",operation="get",result="success"}')).toBe(
+      1,
+    );
   });
 });

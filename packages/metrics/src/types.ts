@@ -90,6 +90,8 @@ export interface AdapterOperationCounts {
 export interface AdapterOperationCounter {
   read(): readonly AdapterOperationCounts[];
   close(): void;
+  /** How many distinct operation names it counts one by one (further ones as `other`). */
+  readonly capacity: number;
 }
 
 /** The part of a Redis adapter that {@link instrumentRedisAdapter} uses. */

@@ -215,6 +215,9 @@ export class AdapterCore<Events extends RedisAdapterEvents = RedisAdapterEvents>
    * unsubscribe. With one observer it is called directly; with several, one after the other.
    */
   observeOperations(observer: RedisOperationObserver, options?: RedisObserveOptions): Unsubscribe {
+    if (typeof observer !== 'function') {
+      throw new TypeError(`observer must be a function, got ${typeof observer}`);
+    }
     const durations = options?.durations ?? true;
     if (typeof durations !== 'boolean') {
       throw new TypeError(`options.durations must be a boolean, got ${typeof durations}`);

@@ -75,7 +75,7 @@ function setup() {
     clock,
     secrets: ['pw123'],
     onFailure: (op, kind) => failures.push(`${op}:${kind}`),
-    operationEvents: { listening: { on: true }, emit: (p) => events.push(p) },
+    operationEvents: { hasListeners: () => true, emit: (p) => events.push(p) },
   };
   const fallbacks: Array<{ kind: RedisFailureKind; error: unknown }> = [];
   const fb = (kind: RedisFailureKind, error: unknown) => {

@@ -5,7 +5,7 @@
  */
 import type { CircuitBreaker, Clock } from '@breakwater/breaker';
 import { classifyRedisError } from './classify-error.js';
-import { RedisCall } from './redis-call.js';
+import { hasListeners, RedisCall } from './redis-call.js';
 import type { OperationCountTable } from './operation-counts.js';
 import { operationChannel, type RedisOperationTraceContext } from './diagnostics.js';
 import type {
@@ -77,11 +77,13 @@ export interface OperationContext<C> {
   /** Time source of observed durations, in ms. @default `clock.now()` */
   readonly observeNow?: () => number;
   /**
-   * Emits 'operation' events; `listening.on` (true while the event has listeners) is checked
-   * first so no payload is built in vain.
+   * Emits 'operation' events; whether the event has listeners is checked first so no payload is
+   * built in vain: `listening.on` when given (a live flag: one property read per call, see
+   * `Emitter.listening`), else `hasListeners()`.
    */
   readonly operationEvents?: {
-    readonly listening: { readonly on: boolean };
+    readonly listening?: { readonly on: boolean };
+    hasListeners?(): boolean;
     emit(payload: RedisAdapterEvents['operation']): void;
   };
 }
@@ -127,7 +129,7 @@ export function executeWithContext<C, T, F = T>(
   }
   const observer = ctx.operationObserver?.current;
   const events = ctx.operationEvents;
-  const listening = events !== undefined && events.listening.on;
+  const listening = events !== undefined && hasListeners(events);
   const table = ctx.operationCounts?.current;
   const call = new RedisCall<C, T, F>(
     ctx,

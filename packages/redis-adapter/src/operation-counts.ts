@@ -42,12 +42,17 @@ export interface RedisOperationCounts {
 export interface RedisOperationCounter {
   /**
    * The counts since this counter was opened, one entry per operation name that has been
-   * called since, in first-seen order (names never leave the list). Cheap, but allocates: meant
-   * for scrape time.
+   * called since, in the order the adapter first counted the names (names never leave the
+   * list). Cheap, but allocates: meant for scrape time.
    */
   read(): RedisOperationCounts[];
   /** Closes this counter (idempotent). The adapter stops counting once none is open. */
   close(): void;
+  /**
+   * How many distinct operation names are counted one by one; calls under further names are
+   * counted as `other` ({@link MAX_COUNTED_OPERATIONS}).
+   */
+  readonly capacity: number;
 }
 
 /** The mutable counts of one name (what a call increments). */
@@ -142,6 +147,7 @@ export class OperationCounting {
         closed = true;
         if (--this.open === 0) this.holder.current = undefined;
       },
+      capacity: MAX_COUNTED_OPERATIONS,
     };
   }
 }

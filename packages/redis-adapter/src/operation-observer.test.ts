@@ -490,6 +490,7 @@ describe('countOperations', () => {
   it('counts at most MAX_COUNTED_OPERATIONS names one by one, the rest (and no name) as `other`', async () => {
     const { core, ctx } = setup();
     const counter = core.countOperations();
+    expect(counter.capacity).toBe(MAX_COUNTED_OPERATIONS);
     for (let i = 0; i < MAX_COUNTED_OPERATIONS + 3; i++) {
       await executeWithContext(
         ctx,

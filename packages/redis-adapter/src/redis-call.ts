@@ -45,7 +45,7 @@ export type Watch = 'none' | 'hooks' | 'reaction';
  *
  * One class with one field layout for every call, watched or not, so that the breaker's call
  * sites stay monomorphic: a subclass for watched calls cost every call ~40 ns at concurrency 100
- * once both kinds ran in one process (bench/instrumented, fake client). Fields are `declare`d
+ * once both kinds ran in one process (a scratch harness over a fake client; BENCHMARKS.md, "Observability cost"). Fields are `declare`d
  * and assigned in the constructor, in one order, as the breaker's own call objects are.
  */
 export class RedisCall<C, T, F> implements BreakerCall<T, F> {
@@ -202,7 +202,7 @@ export class RedisCall<C, T, F> implements BreakerCall<T, F> {
       invokeUserCallback('operation observer', observer, operation, result, reason, durationMs);
     }
     const events = this.ctx.operationEvents;
-    if (events !== undefined && events.listening.on) {
+    if (events !== undefined && hasListeners(events)) {
       events.emit(
         reason === undefined
           ? { operation, result, durationMs }
@@ -241,4 +241,12 @@ async function waitThenRun<C, T, F>(call: RedisCall<C, T, F>, signal: AbortSigna
   if (!ready) throw conn.notReadyCause() ?? new RedisNotReadyError(conn.state);
   call.dispatched = conn.epoch;
   return call.op(conn.client, signal);
+}
+
+/** Whether the context's 'operation' event has listeners (either form of `operationEvents`). */
+export function hasListeners(
+  events: NonNullable<OperationContext<unknown>['operationEvents']>,
+): boolean {
+  const flag = events.listening;
+  return flag !== undefined ? flag.on : events.hasListeners !== undefined && events.hasListeners();
 }

@@ -2,7 +2,7 @@
 import type { Attributes, BatchObservableCallback } from '@opentelemetry/api';
 import createDebug from 'debug';
 import { CONNECTION_STATES, FALLBACK_REASONS } from '../metric-names.js';
-import { operationCounterReader } from '../operation-counter-reader.js';
+import { subscribeOperations } from '../operation-counter-reader.js';
 import { OperationTally, type OperationCounts } from '../operation-tally.js';
 import type {
   DisposeInstrumentation,
@@ -81,14 +81,7 @@ export function instrumentRedisAdapter(
       })),
     });
   });
-  // Without durations, a breakwater adapter's own counts are read at collection time (no
-  // callback per call); with them, every call is observed (a histogram needs each value).
-  const reader =
-    duration === undefined && typeof adapter.countOperations === 'function'
-      ? operationCounterReader(adapter.countOperations(), (operation, result, reason, n) => {
-          tally.count(operation, result, reason, n);
-        })
-      : undefined;
+  let pullCounts: () => void = () => undefined;
   const observeOperation = (
     operation: string,
     result: string,
@@ -120,7 +113,7 @@ export function instrumentRedisAdapter(
   }));
 
   const observe: BatchObservableCallback = (result) => {
-    reader?.pull();
+    pullCounts();
     for (const counts of tally.operations.values()) {
       const attrs = attributes.get(counts.operation)!;
       result.observe(operations, counts.results.success, attrs.success);
@@ -153,17 +146,21 @@ export function instrumentRedisAdapter(
     false,
   );
   const subscriptions: Unsubscribe[] = [
-    reader !== undefined
-      ? reader.close
-      : typeof adapter.observeOperations === 'function'
-        ? adapter.observeOperations(observeOperation, { durations: o.durations })
-        : adapter.on('operation', (e) =>
-            observeOperation(e.operation, e.result, e.reason, e.durationMs ?? NaN),
-          ),
     adapter.on('reconnecting', () => {
       reconnectCount++;
     }),
   ];
+  // Last, once nothing else can throw. Without durations, a breakwater adapter's own counts are
+  // read at collection time (no callback per call); with them, every call is observed (a
+  // histogram needs each value).
+  const outcomes = subscribeOperations(
+    adapter,
+    o,
+    (operation, result, reason, n) => void tally.count(operation, result, reason, n),
+    observeOperation,
+  );
+  pullCounts = outcomes.pull;
+  subscriptions.push(outcomes.unsubscribe);
   debug('instrumented redis adapter %s (OpenTelemetry)', client);
 
   let disposed = false;
