@@ -19,6 +19,7 @@ import { Registry } from 'prom-client';
 import { instrumentRedisAdapter } from '../src/index.js';
 import { instrumentRedisAdapter as instrumentOtel } from '../src/otel/index.js';
 import { startRedis } from '../../../test-support/redis-server.js';
+import { instantClient } from '../../../test-support/instant-client.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 60);
 const ROUND_MS = Number(process.env.ROUND_MS ?? 100);
@@ -154,21 +155,7 @@ await server.stop();
 // Where the time goes: the same variants over a fake client whose GET resolves at once, so
 // that only CPU is measured: ns per call, median of CPU_ROUNDS short interleaved rounds of
 // 20,000 calls (short for the same reason as above), at concurrency 1 and 100.
-const fakeClient = () => ({
-  isOpen: true,
-  isReady: true,
-  connect: async () => undefined,
-  destroy: () => undefined,
-  close: async () => undefined,
-  on() {
-    return this;
-  },
-  off() {
-    return this;
-  },
-  get: (_key: string) => Promise.resolve('v'),
-});
-const fakeAdapter = (name: string) => wrapRedisClient(fakeClient() as never, { name });
+const fakeAdapter = (name: string) => wrapRedisClient(instantClient() as never, { name });
 const fPlain = fakeAdapter('f-plain');
 const fProm = fakeAdapter('f-prom');
 const fOtel = fakeAdapter('f-otel');
@@ -176,7 +163,7 @@ const fOtelCounts = fakeAdapter('f-otel-counts');
 instrumentRedisAdapter(fProm, { registry });
 instrumentOtel(fOtel, { meterProvider: provider });
 instrumentOtel(fOtelCounts, { meterProvider: provider, durations: false });
-const rawFake = fakeClient();
+const rawFake = instantClient();
 const fop = (c: unknown) => (c as { get(k: string): Promise<unknown> }).get('k');
 const cpuVariants: Record<string, Get> = {
   'raw (fake client)': () => rawFake.get('k'),
