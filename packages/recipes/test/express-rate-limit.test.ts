@@ -12,7 +12,7 @@ import http from 'node:http';
 import { httpRequest, summarize } from '../../../test-support/http-load.js';
 import { outageUnderLoad } from '../../../test-support/outage-under-load.js';
 import type { RedisFault } from '../../../test-support/outage-under-load.js';
-import { expectAnsweredInTime, serve } from './integration-app.js';
+import { adapterTimeline, expectAnsweredInTime, serve } from './integration-app.js';
 import type { TestServer } from './integration-app.js';
 import { useEnv } from './harness.js';
 
@@ -124,6 +124,7 @@ describe.each(['kill', 'pause'] as RedisFault[])('Redis %s under load', (fault) 
         limit: 1_000_000,
       });
       let probe = 0;
+      const timeline = adapterTimeline(env.adapter);
       let fallbacksDuring = 0;
       let upDuring = 1;
       const result = await outageUnderLoad({
@@ -147,13 +148,14 @@ describe.each(['kill', 'pause'] as RedisFault[])('Redis %s under load', (fault) 
           );
         },
       });
-      const up = expectAnsweredInTime(result.phase('up'), [200], expect);
+      timeline.stop();
+      const up = expectAnsweredInTime(result.phase('up'), [200], expect, timeline.text);
       const outage = expectAnsweredInTime(
         [...result.phase('outage'), ...result.phase('recovering')],
         outageStatuses[onOutage],
         expect,
       );
-      const after = expectAnsweredInTime(result.phase('after'), [200], expect);
+      const after = expectAnsweredInTime(result.phase('after'), [200], expect, timeline.text);
       expect(up.count).toBeGreaterThan(10);
       expect(outage.count).toBeGreaterThan(50);
       expect(after.count).toBeGreaterThan(10);
