@@ -68,7 +68,7 @@ export class StateMachine {
     if (opts.initialState !== undefined) this.restore(opts.initialState, now);
   }
 
-  /** Whether calls need their start time (slow-call rule, any listener or channel subscriber). */
+  /** Whether calls need their start time (slow-call rule, a listener, a call observer, a channel subscriber). */
   timed(): boolean {
     return (
       this.opts.slowCallDuration !== false ||
