@@ -152,6 +152,9 @@ export class OperationCounting {
   }
 }
 
+/** The counts of a name the base has not seen: none before the counter opened. */
+const NONE_BEFORE = zeroCounts('');
+
 /** The counts of `table` minus `base`, for every name with a call since `base` was taken. */
 function since(
   table: OperationCountTable,
@@ -159,25 +162,15 @@ function since(
 ): RedisOperationCounts[] {
   const out: RedisOperationCounts[] = [];
   for (const [name, c] of table.byName) {
-    const b = base.get(name);
-    if (b === undefined) {
-      if (c.success + c.error + sum(c.fallback) === 0) continue;
-      out.push({
-        operation: name,
-        success: c.success,
-        error: c.error,
-        fallback: { ...c.fallback },
-      });
-      continue;
-    }
+    const b = base.get(name) ?? NONE_BEFORE;
     const fallback = {} as Record<RedisFallbackReason, number>;
     let any = c.success !== b.success || c.error !== b.error;
     for (const r of REDIS_FALLBACK_REASONS) {
       fallback[r] = c.fallback[r] - b.fallback[r];
       if (fallback[r] !== 0) any = true;
     }
-    // A name counted before this counter opened shows once it is called again (and from then
-    // on: counts only grow).
+    // A name shows once it is called after this counter opened (and from then on: counts only
+    // grow); one counted only before is left out.
     if (!any) continue;
     out.push({
       operation: name,
@@ -187,10 +180,4 @@ function since(
     });
   }
   return out;
-}
-
-function sum(f: Record<RedisFallbackReason, number>): number {
-  let n = 0;
-  for (const r of REDIS_FALLBACK_REASONS) n += f[r];
-  return n;
 }
