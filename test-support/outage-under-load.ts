@@ -4,6 +4,9 @@
  * {@link TopologyFault} (e.g. a Cluster or Sentinel master faulted until its replica is promoted),
  * and every request recorded with the phase it was sent in:
  *   'up' (before the fault) → 'outage' → 'recovering' (fault ended, until `recovered()`) → 'after'.
+ * A request sent before the fault but still unanswered when it began counts as 'outage': its
+ * Redis call may have met the fault (under the 'closed' policy such a request is rightly a 429),
+ * so it says nothing about how the service answers while Redis is healthy.
  */
 import { startHttpLoad } from './http-load.js';
 import type { HttpLoadOptions, HttpSample } from './http-load.js';
@@ -79,10 +82,12 @@ export async function outageUnderLoad(o: OutageUnderLoadOptions): Promise<Outage
     await fault.end();
   };
   let recoveryMs: number | undefined;
+  let faultAt = Number.POSITIVE_INFINITY;
   try {
     load.setPhase('up');
     await sleep(o.upMs ?? 500);
     load.setPhase('outage');
+    faultAt = performance.now();
     faultBegun = true;
     await fault.begin();
     const outageMs = o.outageMs ?? 2_000;
@@ -104,7 +109,9 @@ export async function outageUnderLoad(o: OutageUnderLoadOptions): Promise<Outage
     await endFault();
     await load.stop();
   }
-  const samples = [...load.samples].sort((a, b) => a.start - b.start);
+  const samples = [...load.samples]
+    .map((s) => (s.phase === 'up' && s.start + s.ms >= faultAt ? { ...s, phase: 'outage' } : s))
+    .sort((a, b) => a.start - b.start);
   return {
     samples,
     phase: (name) => samples.filter((s) => s.phase === name),
