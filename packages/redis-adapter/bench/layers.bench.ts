@@ -88,13 +88,16 @@ function breakerCore(get: Get): Get {
       list.remove(this);
       window.record(cachedSystemNow(), failed, false);
       const resolve = this.resolve;
-      this.nextFree = free;
-      free = this;
+      release(this);
       resolve(v);
     }
     expire(): void {
       this.resolve(null);
     }
+  }
+  function release(call: CoreCall): void {
+    call.nextFree = free;
+    free = call;
   }
   return () => {
     if (state.kind !== 'closed') return Promise.resolve(null);
