@@ -18,6 +18,7 @@ import {
   type RedisConnectionMessage,
   type RedisReconnectingMessage,
 } from './diagnostics.js';
+import { isRedisAnswer } from './classify-error.js';
 import { RedisConnectTimeoutError, RedisUnavailableError } from './errors.js';
 import {
   isRedisAvailabilityFailure,
@@ -43,12 +44,21 @@ import type {
 /** Operation name used for connection-level reports (client 'error' events, reconnects). */
 export const CONNECTION_OPERATION = 'connection';
 
-/** Breaker options of an adapter: the user's, plus the deadline, classification and clock. */
-export function adapterBreakerOptions(o: ResolvedRedisAdapterOptions): CircuitBreakerOptions {
+/**
+ * Breaker options of an adapter: the user's, plus the deadline, classification and clock.
+ * `closed` says whether the adapter has been closed: from then on an op's error that is not an
+ * answer of Redis is the close's doing (node-redis' Sentinel, destroyed under a command in
+ * flight, rejects it with a TypeError from its own internals), so it takes the fallback instead
+ * of reaching the caller as a data error.
+ */
+export function adapterBreakerOptions(
+  o: ResolvedRedisAdapterOptions,
+  closed: () => boolean,
+): CircuitBreakerOptions {
   return {
     ...o.breaker,
     timeout: o.operationTimeout,
-    isFailure: isRedisAvailabilityFailure,
+    isFailure: (error) => isRedisAvailabilityFailure(error) || (closed() && !isRedisAnswer(error)),
     clock: o.clock,
   };
 }

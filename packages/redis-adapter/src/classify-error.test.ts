@@ -29,11 +29,13 @@ import {
   breaksReplyStream,
   classifyConnectionError,
   classifyRedisError,
+  isRedisAnswer,
 } from './classify-error.js';
 import {
   RedisAuthenticationError,
   RedisConnectTimeoutError,
   RedisCorruptedReplyError,
+  RedisCorruptValueError,
   RedisNotReadyError,
   isRedisCorruptedReplyError,
   RedisProtocolError,
@@ -211,6 +213,23 @@ describe('classifyRedisError', () => {
     expect(classifyConnectionError(new Error('weird'))).toBe('connection');
     expect(classifyConnectionError(new SimpleError('NOPERM x'))).toBe('connection');
     expect(classifyConnectionError(new SimpleError('WRONGPASS x'))).toBe('auth');
+  });
+});
+
+describe('isRedisAnswer', () => {
+  it('is true for what Redis answered, false for errors classed as data only by default', () => {
+    expect(isRedisAnswer(new SimpleError('WRONGTYPE Operation against a key'))).toBe(true);
+    expect(isRedisAnswer(new WatchError())).toBe(true);
+    expect(isRedisAnswer(new RedisCorruptValueError())).toBe(true);
+    expect(isRedisAnswer(new IoReplyErrorValue('ERR syntax error'))).toBe(true);
+    expect(isRedisAnswer(duplicate('ErrorReply', 'ERR wrong number of arguments'))).toBe(true);
+    // node-redis' Sentinel, destroyed under a command in flight, rejects it with this.
+    const internal = new TypeError("Cannot read properties of undefined (reading 'isReady')");
+    expect(classifyRedisError(internal)).toBe('data');
+    expect(isRedisAnswer(internal)).toBe(false);
+    expect(isRedisAnswer(new Error('anything'))).toBe(false);
+    expect(isRedisAnswer('a string')).toBe(false);
+    expect(isRedisAnswer(null)).toBe(false);
   });
 });
 

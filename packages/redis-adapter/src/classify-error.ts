@@ -209,6 +209,20 @@ export function classifyRedisError(error: unknown): RedisErrorClass {
   return 'data';
 }
 
+/**
+ * Whether `error` is an answer of Redis (a reply error, a WATCH abort, a transaction's errors) or
+ * a value the op could not use (a corrupt value): the data errors classifyRedisError recognises,
+ * as opposed to any other error it classes as data by default (a TypeError, say).
+ */
+export function isRedisAnswer(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (isRedisCorruptValueError(error)) return true;
+  for (const n of classNames(error)) {
+    if (DATA_CLASSES.has(n) || REPLY_CLASSES.has(n)) return true;
+  }
+  return (error as { name?: unknown }).name === 'ReplyError';
+}
+
 /** Kind of a socket-level error; anything unrecognised counts as `connection`. */
 function socketKind(error: unknown): RedisFailureKind {
   const k = classifyRedisError(error);

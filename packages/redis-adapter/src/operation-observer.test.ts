@@ -29,7 +29,10 @@ function setup() {
     reporter: (r) => reports.push(r),
   });
   const core = new AdapterCore(options);
-  const breaker = new CircuitBreaker('obs', adapterBreakerOptions(options));
+  const breaker = new CircuitBreaker(
+    'obs',
+    adapterBreakerOptions(options, () => false),
+  );
   let ready = true;
   const connection: OperationConnection<null> = {
     client: null,

@@ -55,7 +55,10 @@ export class RedisAdapter<C = unknown> implements RedisAdapterLike<C> {
   ) {
     this.name = options.name;
     this.client = client;
-    this.breaker = new CircuitBreaker(options.name, adapterBreakerOptions(options));
+    this.breaker = new CircuitBreaker(
+      options.name,
+      adapterBreakerOptions(options, () => this.closed),
+    );
     this.core = new AdapterCore(options);
     const hooks = this.core.connectionHooks();
     this.connection = new RedisConnection(client, {

@@ -176,7 +176,10 @@ export class RedisCall<C, T, F> implements BreakerCall<T, F> {
   private fallBack(reason: unknown): F | PromiseLike<F> {
     const ctx = this.ctx;
     const cls = classifyRedisError(reason);
-    const kind: RedisFailureKind = cls === 'data' ? 'unknown' : cls;
+    // A data-class error counted as a failure: the adapter's close cut the op off (see
+    // adapterBreakerOptions), or the user's own isFailure said so.
+    const kind: RedisFailureKind =
+      cls !== 'data' ? cls : ctx.connection.state === 'closed' ? 'not-ready' : 'unknown';
     this.fellBack = kind;
     if (kind === 'timeout' && this.dispatched >= 0 && isTimeoutError(reason)) {
       ctx.connection.onDeadlineOverrun(this.dispatched);

@@ -61,6 +61,13 @@ export interface ClusterDriver {
   readonly dropsBrokenReplyStreams: boolean;
   /** Subscribes the adapter to the client's events (once, at construction). */
   listen(listeners: ClusterDriverListeners): void;
+  /**
+   * Every node connection the client holds now (masters, replicas, pub/sub), read before the
+   * adapter closes the client: a graceful close that cannot finish (a frozen node never answers
+   * QUIT) is escalated by destroying them, even once the client has forgotten them. Omitted when
+   * the client's own forced close reaches every connection.
+   */
+  connections?(): readonly NodeClientLike[];
   /** Clears the driver's own timers (adapter closed). */
   dispose?(): void;
 }

@@ -52,6 +52,23 @@ export class NodeRedisClusterDriver implements ClusterDriver {
     return node.client as NodeClientLike | undefined;
   }
 
+  connections(): readonly NodeClientLike[] {
+    // node-redis' close() forgets its nodes at once and its destroy() then reaches none of them,
+    // so a node still draining (frozen) would keep the process alive until its socket timeout.
+    const c = this.client;
+    const out: NodeClientLike[] = [];
+    const add = (client: unknown): void => {
+      if (client !== undefined) out.push(client as NodeClientLike);
+    };
+    for (const m of c.masters) {
+      add(m.client);
+      add(m.pubSub?.client);
+    }
+    for (const r of c.replicas) add(r.client);
+    add(c.pubSubNode?.client);
+    return out;
+  }
+
   refreshTopology(excluded: string): Promise<void> {
     // Public on RedisClusterSlots (node-redis uses it for MOVED); typed narrowly here.
     const slots = (

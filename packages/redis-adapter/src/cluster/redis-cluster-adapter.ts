@@ -86,7 +86,7 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
     this.name = base.name;
     this.client = client;
     this.core = new TopologyAdapterCore<RedisClusterAdapterEvents>(base, driver.topologyClient);
-    const breakerOptions = adapterBreakerOptions(base);
+    const breakerOptions = adapterBreakerOptions(base, () => this.closed);
     this.breaker = new CircuitBreaker(base.name, breakerOptions);
     this.shardRegistry = createShardBreakers(
       base.name,
@@ -218,7 +218,17 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
     for (const { conn } of this.shards.values()) conn.dispose();
     this.shards.clear();
     this.driver.dispose?.();
+    const connections = this.driver.connections?.() ?? [];
     await this.core.topology.close();
+    // The bounded graceful close is over: no node connection may outlive it (destroy() is
+    // idempotent, and force-terminates a connection still draining).
+    for (const c of connections) {
+      try {
+        c.destroy();
+      } catch {
+        // already closed
+      }
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -81,7 +81,10 @@ export class RedisSentinelAdapter implements RedisAdapterLike<NodeRedisSentinel>
     this.name = base.name;
     this.client = client;
     this.core = new TopologyAdapterCore<RedisSentinelAdapterEvents>(base, client);
-    this.breaker = new CircuitBreaker(base.name, adapterBreakerOptions(base));
+    this.breaker = new CircuitBreaker(
+      base.name,
+      adapterBreakerOptions(base, () => this.closed),
+    );
     const hooks = this.core.connectionHooks();
     this.watch = new SentinelMasterWatch({
       clock: base.clock,
