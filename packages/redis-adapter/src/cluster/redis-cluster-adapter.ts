@@ -30,6 +30,7 @@ import type {
 } from './cluster-types.js';
 import type { ClusterDriver } from './cluster-driver.js';
 import { seedList, type ResolvedRedisClusterAdapterOptions } from './cluster-options.js';
+import { probeAfterReconnect } from '../reconnect-probe.js';
 import { keySlot } from './key-slot.js';
 import { NodeRecovery } from './node-recovery.js';
 import { createShardBreakers } from './shard-breakers.js';
@@ -269,6 +270,32 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
     return s;
   }
 
+  /**
+   * A shard's connection is ready again while its own breaker is open: one PING on it is the
+   * half-open trial (see reconnect-probe.ts), so the shard comes back with its node instead of
+   * after the breaker's reset timeout. Only a shard breaker: the adapter-wide one (breakerScope
+   * 'adapter') speaks for every shard, and one node's recovery does not close it.
+   */
+  private probe(address: string): void {
+    if (this.options.breakerScope !== 'shard') return;
+    const shard = this.shards.get(address);
+    const client = this.driver.nodeClient(address);
+    if (shard === undefined || client === undefined || typeof client.ping !== 'function') return;
+    const conn = shard.conn;
+    const epoch = conn.epoch;
+    probeAfterReconnect({
+      breaker: shard.ctx.breaker,
+      ping: () => client.ping!(),
+      timeout: this.options.base.operationTimeout,
+      clock: this.options.base.clock,
+      stillCurrent: () =>
+        !this.closed &&
+        conn.epoch === epoch &&
+        this.driver.nodeClient(address) === client &&
+        client.isReady,
+    });
+  }
+
   /** The recovery of one node: see node-recovery.ts. */
   private nodeRecovery(
     address: string,
@@ -367,6 +394,7 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
         if (this.closed) return;
         this.shards.get(address)?.conn.onNodeReady();
         this.prune();
+        this.probe(address);
       },
       nodeReconnecting: (address) => {
         if (!this.closed) this.shards.get(address)?.conn.onNodeLost();

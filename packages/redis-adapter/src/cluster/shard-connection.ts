@@ -17,6 +17,8 @@ export interface NodeClientLike {
   readonly isReady: boolean;
   connect(): Promise<unknown>;
   destroy(): void;
+  /** PING on this connection: the shard breaker's trial once it is ready again. */
+  ping?(): Promise<unknown>;
 }
 
 /** Why a node's connection is given up: see ShardConnection. */

@@ -83,6 +83,10 @@ class IoredisNodeClient implements NodeClientLike {
     return this.node.connect();
   }
 
+  ping(): Promise<unknown> {
+    return this.node.ping();
+  }
+
   /** Drops the socket now; the node's retry strategy reconnects it. */
   destroy(): void {
     const stream = this.node.stream;
