@@ -186,6 +186,15 @@ describe('redisAdapterOptionsFromEnv', () => {
     [{ REDIS_SOCKET_TIMEOUT: 'abc' }, 'REDIS_SOCKET_TIMEOUT'],
     [{ REDIS_URL: 'redis://:pw-secret@h:1/abc' }, 'REDIS_URL'],
     [{ REDIS_TLS: 'false', REDIS_TLS_SERVERNAME: 'redis.example' }, 'REDIS_TLS_SERVERNAME'],
+    // A Cluster or Sentinel environment is never read as a single server (localhost:6379).
+    [{ REDIS_URL: 'redis://h:1', REDIS_CLUSTER_NODES: 'h:7000' }, 'REDIS_CLUSTER_NODES'],
+    [{ REDIS_CLUSTER_NODES: 'redis://:pw-secret@h:7000' }, 'REDIS_CLUSTER_NODES'],
+    [{ REDIS_SENTINELS: 'h:26379', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS'],
+    [{ REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINEL_NAME'],
+    // A password pasted into the wrong variable is not echoed.
+    [{ REDIS_PASSWORD: 'pw-secret', REDIS_PORT: 'pw-secret' }, 'REDIS_PORT'],
+    [{ REDIS_PASSWORD: 'pw-secret', REDIS_TLS: 'pw-secret' }, 'REDIS_TLS'],
+    [{ REDIS_PASSWORD: 'pw-secret', REDIS_RESP: 'pw-secret' }, 'REDIS_RESP'],
   ])('%o throws RedisConfigError naming %s (and no secret)', (env, variable) => {
     let error: unknown;
     try {

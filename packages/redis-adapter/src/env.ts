@@ -11,6 +11,7 @@ import {
   isHostName,
   showHost,
 } from './option-checks.js';
+import { CLUSTER_ENV_VARIABLES } from './cluster/cluster-env.js';
 import { redactUrl } from './redact.js';
 import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
 import type { RedisAdapter } from './redis-adapter.js';
@@ -47,6 +48,20 @@ const read = (env: RedisEnv, name: string): string | undefined => {
   return t === '' ? undefined : t;
 };
 
+/** Variables whose values are secrets: a bad value elsewhere that equals one is not shown. */
+const SECRET_VARIABLES = ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const;
+
+/**
+ * `v` quoted for an error message, or `"***"` when it is the value of a secret variable (a
+ * password pasted into the wrong variable must not reach a log through the error).
+ */
+function shownValue(env: RedisEnv, v: string): string {
+  for (const name of SECRET_VARIABLES) {
+    if (read(env, name) === v) return '"***"';
+  }
+  return JSON.stringify(v);
+}
+
 function integer(
   env: RedisEnv,
   name: string,
@@ -57,13 +72,16 @@ function integer(
   const v = read(env, name);
   if (v === undefined) return undefined;
   if (!/^[-+]?\d+$/.test(v)) {
-    throw new RedisConfigError(name, `${name} must be an integer${unit}, got ${JSON.stringify(v)}`);
+    throw new RedisConfigError(
+      name,
+      `${name} must be an integer${unit}, got ${shownValue(env, v)}`,
+    );
   }
   const n = Number(v);
   if (n < min || n > max) {
     throw new RedisConfigError(
       name,
-      `${name} must be in [${min}, ${max}]${unit}, got ${JSON.stringify(v)}`,
+      `${name} must be in [${min}, ${max}]${unit}, got ${shownValue(env, v)}`,
     );
   }
   return n;
@@ -87,7 +105,7 @@ function boolean(env: RedisEnv, name: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (/^(true|1|yes|on)$/i.test(v)) return true;
   if (/^(false|0|no|off)$/i.test(v)) return false;
-  throw new RedisConfigError(name, `${name} must be true or false, got ${JSON.stringify(v)}`);
+  throw new RedisConfigError(name, `${name} must be true or false, got ${shownValue(env, v)}`);
 }
 
 /**
@@ -156,7 +174,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
   if (tls === false && servername !== undefined) {
     throw new RedisConfigError(
       'REDIS_TLS_SERVERNAME',
-      `REDIS_TLS_SERVERNAME is set (${JSON.stringify(servername)}) but REDIS_TLS is false: unset one`,
+      `REDIS_TLS_SERVERNAME is set (${shownValue(env, servername)}) but REDIS_TLS is false: unset one`,
     );
   }
   if (tls === true || servername !== undefined) {
@@ -167,7 +185,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
     if (resp !== '2' && resp !== '3') {
       throw new RedisConfigError(
         'REDIS_RESP',
-        `REDIS_RESP must be 2 or 3, got ${JSON.stringify(resp)}`,
+        `REDIS_RESP must be 2 or 3, got ${shownValue(env, resp)}`,
       );
     }
     o.RESP = resp === '2' ? 2 : 3;
@@ -233,12 +251,25 @@ function checkPingAndSocketTimeout(
 /**
  * createRedisAdapter with options from the environment, then `overrides` (e.g. a reporter).
  *
- * @throws RedisConfigError naming the variable and the bad value
+ * @throws RedisConfigError naming the variable and the bad value, or a Cluster or Sentinel
+ *   variable (REDIS_CLUSTER_NODES, REDIS_SENTINELS, …) that is set
  */
 export function createRedisAdapterFromEnv(
   env: RedisEnv = process.env,
   overrides: RedisAdapterOptions = {},
 ): RedisAdapter<NodeRedisClient> {
+  // A Cluster or Sentinel environment must not quietly become a single server (by default
+  // localhost:6379): say which variable this function does not read, and what does.
+  for (const name of CLUSTER_ENV_VARIABLES) {
+    if ((env[name] ?? '').trim() !== '') {
+      throw new RedisConfigError(
+        name,
+        `${name} is set, but createRedisAdapterFromEnv reads a single-server configuration: ` +
+          'use createRedisClusterAdapterFromEnv or createRedisSentinelAdapterFromEnv, or ' +
+          'createAnyRedisAdapterFromEnv for the adapter the environment describes',
+      );
+    }
+  }
   const fromEnv = redisAdapterOptionsFromEnv(env);
   const breaker =
     fromEnv.breaker !== undefined || overrides.breaker !== undefined
