@@ -153,6 +153,48 @@ describe('cache with Redis up', () => {
     expect(stats).not.toMatch(/cmdstat_keys:/);
   });
 
+  it('a read answered after a set or delete of its key never brings the old value back (L1 or Redis)', async () => {
+    // A new user's report (2026-12-07): a GET sent before delete(k) and answered after it
+    // refilled L1, and the old value was served for L1's whole TTL (50 of 50 tries).
+    const c = cache('race:', { l1: { maxEntries: 100, ttlMs: 60_000 } });
+    for (let i = 0; i < 20; i++) {
+      await env.server.cli('SET', `race:d${i}`, JSON.stringify('old'));
+      const [, deleted] = await Promise.all([c.get(`d${i}`), c.delete(`d${i}`)]);
+      expect(deleted).toBe(true);
+      expect(await c.get(`d${i}`)).toBeUndefined();
+      await env.server.cli('SET', `race:s${i}`, JSON.stringify('old'));
+      const [, set] = await Promise.all([c.get(`s${i}`), c.set(`s${i}`, 'new')]);
+      expect(set).toBe(true);
+      expect(await c.get(`s${i}`)).toBe('new');
+    }
+    expect(await env.server.cli('EXISTS', 'race:d0')).toBe('0');
+  });
+
+  it('a wrap() in flight undoes no later set or delete, and later wraps do not join it', async () => {
+    // Same report: a wrap whose loader finished after delete(k) wrote its value back for the
+    // whole TTL, and one finishing after set(k) both overwrote it and served later wraps.
+    const c = cache('wrace:', { l1: { maxEntries: 100, ttlMs: 60_000 } });
+    const slow = (value: string) => () =>
+      new Promise<string>((resolve) => setTimeout(() => resolve(value), 100));
+    const loading = c.wrap('k', 60_000, slow('from-db-before-delete'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await c.delete('k')).toBe(true);
+    expect(await loading).toBe('from-db-before-delete'); // its own callers get it
+    await new Promise((r) => setTimeout(r, 50)); // the write-back would have landed by now
+    expect(await env.server.cli('EXISTS', 'wrace:k')).toBe('0');
+    expect(await c.get('k')).toBeUndefined();
+
+    const old = c.wrap('k2', 60_000, slow('old'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await c.set('k2', 'new')).toBe(true);
+    // A wrap after the set reads the new value; it does not join the load started before.
+    expect(await c.wrap('k2', 60_000, slow('loaded-again'))).toBe('new');
+    expect(await old).toBe('old');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await env.server.cli('GET', 'wrace:k2')).toBe(JSON.stringify('new'));
+    expect(await c.get('k2')).toBe('new');
+  });
+
   it('L1 serves hot keys without Redis and bounds staleness by its TTL', async () => {
     const clock = { t: 0, now: () => clock.t };
     const c = cache('t6:', { l1: { maxEntries: 10, ttlMs: 1000 }, clock });

@@ -6,6 +6,7 @@ import { isRedisCorruptValueError } from '@breakwater/redis-adapter';
 import type { ResolvedCacheOptions } from './cache-options.js';
 import type { DegradationReason, DegradationReporter } from '../degradation-reporter.js';
 import { InvalidationReplayer } from './invalidation-replayer.js';
+import { KeyFence } from '../key-fence.js';
 import { decodeReply } from '../json-codec.js';
 import { LruCache } from './lru-cache.js';
 import { PendingInvalidations } from './pending-invalidations.js';
@@ -35,6 +36,11 @@ export class CacheBackend {
   readonly pending: PendingInvalidations;
   readonly replayer: InvalidationReplayer;
   readonly counters = { l1Hits: 0, skippedWrites: 0, overflows: 0, replayed: 0 };
+  /**
+   * The keys this process changed since a read or load began: its value must then go neither
+   * into L1 nor back to Redis (see key-fence.ts).
+   */
+  readonly fence = new KeyFence();
   /** L1 holds the JSON text, so every hit returns a fresh copy the caller may mutate. */
   private readonly l1: LruCache<string> | undefined;
 
@@ -91,7 +97,8 @@ export class CacheBackend {
 
   /**
    * GET and decode, unless the key is known stale (pending invalidation). Undefined means a
-   * miss of any kind; failures and corrupt values are reported with `outcome`. Fills L1.
+   * miss of any kind; failures and corrupt values are reported with `outcome`. Fills L1, unless
+   * this process changed the key while the GET was out.
    */
   async read(
     operation: string,
@@ -99,6 +106,7 @@ export class CacheBackend {
     outcome: string,
   ): Promise<{ value: unknown } | undefined> {
     if (this.pending.isPending(key)) return undefined;
+    const token = this.fence.begin();
     const r = await this.get(key);
     if (!r.ok) {
       this.degraded(operation, isRedisCorruptValueError(r.error) ? 'corrupt' : r.reason, outcome);
@@ -107,7 +115,9 @@ export class CacheBackend {
     }
     this.reporter.reachedRedis();
     if (r.value === undefined) return undefined;
-    if (!this.pending.isPending(key)) this.l1?.set(key, r.value.text);
+    if (!this.pending.isPending(key) && this.fence.unchangedSince(key, token)) {
+      this.l1?.set(key, r.value.text);
+    }
     return { value: r.value.value };
   }
 

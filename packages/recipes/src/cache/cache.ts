@@ -100,6 +100,16 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
     void replayer.maybeReplay();
   }
 
+  /**
+   * `key` (or every key under `prefix`) changes now: reads and loads already out must not put
+   * their older value into L1 or Redis, and later wraps must not join them.
+   */
+  function changing(key: string, wholePrefix = false): void {
+    if (wholePrefix) backend.fence.touchAll();
+    else backend.fence.touch(key);
+    flights.forget(key, !wholePrefix);
+  }
+
   function fromL1(key: string): { value: unknown } | undefined {
     const hit = backend.l1Get(key);
     if (hit !== undefined) counters.hits += 1;
@@ -123,6 +133,7 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
       const ttl = ttlArgument('cache.set', ttlMs, o.defaultTtlMs);
       const text = encodeJson('cache.set', value);
       enter('set', key);
+      changing(key);
       backend.l1Set(key, text, ttl);
       return backend.write('set', key, text, ttl, true);
     },
@@ -135,6 +146,7 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
       const current = await backend.readForUpdate(key);
       if (!current.found) return false;
       const next = fn(current.value as T | undefined);
+      changing(key);
       if (next === undefined) return backend.delete('update', key);
       const text = encodeJson('cache.update', next);
       backend.l1Set(key, text, ttl);
@@ -142,14 +154,17 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
     },
     async delete(key) {
       enter('delete', key);
+      changing(key);
       return backend.delete('delete', key);
     },
     async deleteByPrefix(prefix) {
       enter('deleteByPrefix', prefix);
+      changing(prefix, true);
       return backend.deletePrefix('deleteByPrefix', prefix);
     },
     async clear() {
       void replayer.maybeReplay();
+      changing('', true);
       backend.l1Clear();
       return backend.deletePrefix('clear', '');
     },
@@ -162,6 +177,7 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
       const hit = fromL1(key);
       if (hit !== undefined) return hit.value as T;
       const { promise, joined } = flights.run(key, async () => {
+        const token = backend.fence.begin();
         const found = await backend.read('wrap', key, 'loader');
         if (found !== undefined) {
           counters.hits += 1;
@@ -170,7 +186,9 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
         counters.misses += 1;
         counters.loads += 1;
         const value = await loader();
-        if (value !== undefined) {
+        // Set or deleted meanwhile in this process: the loaded value predates that change, so
+        // it goes to this load's callers only, neither into L1 nor back to Redis.
+        if (value !== undefined && backend.fence.unchangedSince(key, token)) {
           const text = encodeJson('cache.wrap', value);
           backend.l1Set(key, text, ttl);
           // In the background: the caller never waits on the write-back. A failed write-back
