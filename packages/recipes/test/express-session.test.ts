@@ -6,6 +6,7 @@
 import http from 'node:http';
 import express from 'express';
 import session from 'express-session';
+import type { SessionData } from 'express-session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BreakwaterSessionStore } from '@breakwater/recipes/express-session';
 import type { BreakwaterSessionStoreOptions } from '@breakwater/recipes/express-session';
@@ -113,6 +114,42 @@ describe('BreakwaterSessionStore with Redis up', () => {
       )
       .toBe('{"user":"ada"}');
     expect(await env.server.cli('GET', `sess:${sid}`)).toBe(before);
+  });
+});
+
+describe('BreakwaterSessionStore local copy', () => {
+  it('a destroy or set while a get is out is never undone by the get: a signed-out session stays out in an outage', async () => {
+    // A new user's report (2026-12-07): get and destroy of one session at once, destroy
+    // succeeded, then Redis was killed: the get had refilled the local copy and the
+    // signed-out session was served again (for up to localCopyTtlMs, 300 s by default).
+    // 'anonymous': a session the copy lacks reads as signed out during the outage.
+    const store = new BreakwaterSessionStore(env.adapter, { onUnavailable: 'anonymous' });
+    const call = <T>(f: (cb: (e?: unknown, v?: T) => void) => void): Promise<T | undefined> =>
+      new Promise((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v))));
+    const data = (user: string) => ({ cookie: { originalMaxAge: null }, user }) as never;
+    for (let i = 0; i < 10; i++) {
+      await call((cb) => store.set(`gone${i}`, data('bob'), cb));
+      await Promise.all([
+        call((cb) => store.get(`gone${i}`, cb)),
+        call((cb) => store.destroy(`gone${i}`, cb)),
+      ]);
+      await call((cb) => store.set(`newer${i}`, data('old'), cb));
+      await Promise.all([
+        call((cb) => store.get(`newer${i}`, cb)),
+        call((cb) => store.set(`newer${i}`, data('new'), cb)),
+      ]);
+    }
+    expect(await env.server.cli('EXISTS', 'sess:gone0')).toBe('0');
+    env.server.pause(); // the copy answers from here on
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect(await call((cb) => store.get(`gone${i}`, cb))).toBeFalsy();
+        const newer = await call<SessionData | null>((cb) => store.get(`newer${i}`, cb));
+        expect((newer as { user?: string } | null)?.user).toBe('new');
+      }
+    } finally {
+      env.server.resume();
+    }
   });
 });
 

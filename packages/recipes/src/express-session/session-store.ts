@@ -12,6 +12,7 @@
 import { Store } from 'express-session';
 import type { SessionData } from 'express-session';
 import { LruCache } from '../cache/lru-cache.js';
+import { KeyFence } from '../key-fence.js';
 import type { DegradedEvent } from '../degradation-reporter.js';
 import type { RecipeAdapter } from '../recipe-adapter.js';
 import type { Unsubscribe } from '../recipe-emitter.js';
@@ -90,6 +91,8 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
 export class BreakwaterSessionStore extends Store {
   private readonly sessions: SessionStore<SessionData>;
   private readonly copy: LruCache<string> | undefined;
+  /** Sessions set, touched or destroyed since a GET began (see key-fence.ts). */
+  private readonly fence = new KeyFence();
   private readonly onUnavailable: 'error' | 'anonymous';
   private readonly ttlMs: number;
   private readonly localHits = { served: 0 };
@@ -129,13 +132,17 @@ export class BreakwaterSessionStore extends Store {
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
+    // A set or destroy of this session while the GET is out makes its answer older than the
+    // copy: it then updates the copy neither way (a destroyed session never comes back).
+    const token = this.fence.begin();
     void this.sessions.get(sid).then((r) => {
+      const current = this.fence.unchangedSince(sid, token);
       if (r.status === 'found') {
-        this.remember(sid, r.value);
+        if (current) this.remember(sid, r.value);
         return callback(null, r.value);
       }
       if (r.status === 'missing') {
-        this.copy?.delete(sid);
+        if (current) this.copy?.delete(sid);
         return callback(null, null);
       }
       const copy = this.copy?.get(sid);
@@ -149,6 +156,7 @@ export class BreakwaterSessionStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
+    this.fence.touch(sid);
     this.remember(sid, session);
     // Not written (outage): the in-process copy keeps the newest state; no 500 for the request.
     void this.sessions.set(sid, session, this.ttlOf(session)).then(() => callback?.());
@@ -160,12 +168,14 @@ export class BreakwaterSessionStore extends Store {
    * adds a second deadline to a request that only read its session.
    */
   override touch(sid: string, session: SessionData, callback?: Callback): void {
+    this.fence.touch(sid);
     this.remember(sid, session);
     void this.sessions.touch(sid, this.ttlOf(session));
     if (callback !== undefined) setImmediate(callback);
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.fence.touch(sid);
     this.copy?.delete(sid);
     void this.sessions.delete(sid).then((r) => {
       // A sign-out that did not reach Redis is said so: the session still exists there.
