@@ -29,17 +29,21 @@ describe('take receipts', () => {
     }
   });
 
-  it('remember an unknown take once, within the grace', () => {
+  it('remember an unknown take until a definite answer or the end of the grace', () => {
     let now = 0;
     const takes = new UnknownTakes(1000, { now: () => now });
     const fresh = takes.attemptFor('k', undefined);
     takes.remember('k', fresh);
     expect(takes.attemptFor('k', undefined)).toBe(fresh);
-    expect(takes.attemptFor('k', undefined)).not.toBe(fresh); // used once
-    takes.remember('k', 'a1');
-    expect(takes.attemptFor('k', 'given')).toBe('given'); // the caller's id wins (and clears)
-    expect(takes.attemptFor('k', undefined)).not.toBe('a1');
+    // A retry that never reached Redis (unavailable) settles nothing: the id is kept.
+    expect(takes.attemptFor('k', undefined)).toBe(fresh);
+    expect(takes.attemptFor('k', 'given')).toBe('given'); // the caller's id wins…
+    expect(takes.attemptFor('k', undefined)).toBe(fresh); // …and does not drop the memory
+    takes.settled('k'); // found or missing: nothing left to retry
+    expect(takes.attemptFor('k', undefined)).not.toBe(fresh);
     takes.remember('k', 'a2');
+    now = 600;
+    takes.remember('k', 'a2'); // unknown again: the grace still counts from the first time
     now = 1001;
     expect(takes.attemptFor('k', undefined)).not.toBe('a2'); // past the grace
     const off = new UnknownTakes(0, { now: () => now });

@@ -54,7 +54,11 @@ const MAX_REMEMBERED = 10_000;
 
 /**
  * In-process memory of takes whose outcome was unknown, so that `take(token)` retried in this
- * process reuses the attempt id without the caller passing it. An entry is used once.
+ * process reuses the attempt id without the caller passing it. An entry lives until a take of
+ * its token gets a definite answer (`found` or `missing`: {@link settled}) or its grace ends:
+ * a retry that did not reach Redis (`unavailable`) keeps it, since the first attempt may still
+ * have been applied (a new user's report, 2026-12-07: such a retry forgot the id, and the next
+ * one answered `missing` for a token whose value the caller never got).
  */
 export class UnknownTakes {
   private readonly byKey = new Map<string, { attemptId: string; until: number }>();
@@ -64,18 +68,27 @@ export class UnknownTakes {
     private readonly clock: { now(): number },
   ) {}
 
-  /** The attempt id to use: the caller's, a remembered one (consumed), or a new one. */
+  /** The attempt id to use: the caller's, a remembered one, or a new one. */
   attemptFor(key: string, given: string | undefined): string {
     const remembered = this.byKey.get(key);
-    if (remembered !== undefined) this.byKey.delete(key);
-    if (given !== undefined) return given;
-    if (remembered !== undefined && remembered.until > this.clock.now())
-      return remembered.attemptId;
-    return randomUUID();
+    if (remembered !== undefined && remembered.until <= this.clock.now()) {
+      this.byKey.delete(key);
+      return given ?? randomUUID();
+    }
+    return given ?? remembered?.attemptId ?? randomUUID();
   }
 
+  /** A take of `key` got a definite answer (`found` / `missing`): nothing left to retry. */
+  settled(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  /** `attemptId`'s outcome is unknown: later takes of `key` reuse it within the grace. */
   remember(key: string, attemptId: string): void {
     if (this.graceMs === 0) return;
+    const existing = this.byKey.get(key);
+    // The same attempt unknown again: its grace still counts from the first time.
+    if (existing !== undefined && existing.attemptId === attemptId) return;
     this.byKey.delete(key);
     if (this.byKey.size >= MAX_REMEMBERED) {
       const oldest = this.byKey.keys().next();

@@ -119,6 +119,7 @@ export function createTokenStore<V = unknown>(
       unknownTakes.remember(key, attemptId);
       return { ...r, attemptId };
     }
+    unknownTakes.settled(key);
     if (r.value === undefined) {
       core.count(false);
       return { status: 'missing' };
