@@ -32,22 +32,39 @@ describe('take receipts', () => {
   it('remember an unknown take until a definite answer or the end of the grace', () => {
     let now = 0;
     const takes = new UnknownTakes(1000, { now: () => now });
-    const fresh = takes.attemptFor('k', undefined);
-    takes.remember('k', fresh);
-    expect(takes.attemptFor('k', undefined)).toBe(fresh);
-    // A retry that never reached Redis (unavailable) settles nothing: the id is kept.
-    expect(takes.attemptFor('k', undefined)).toBe(fresh);
-    expect(takes.attemptFor('k', 'given')).toBe('given'); // the caller's id wins…
-    expect(takes.attemptFor('k', undefined)).toBe(fresh); // …and does not drop the memory
-    takes.settled('k'); // found or missing: nothing left to retry
-    expect(takes.attemptFor('k', undefined)).not.toBe(fresh);
-    takes.remember('k', 'a2');
+    const first = takes.attemptFor('k', undefined);
+    expect(first.leased).toBe(false);
+    takes.finished('k', first, 'unknown');
+    const retry = takes.attemptFor('k', undefined);
+    expect(retry).toEqual({ attemptId: first.attemptId, leased: true });
+    // While that retry is out, another take gets a fresh id: never two holders of one receipt.
+    const concurrent = takes.attemptFor('k', undefined);
+    expect(concurrent.attemptId).not.toBe(first.attemptId);
+    takes.finished('k', concurrent, 'unknown'); // does not replace the remembered attempt
+    // A retry that never reached Redis settles nothing: the id is kept (and released).
+    takes.finished('k', retry, 'unavailable');
+    expect(takes.attemptFor('k', 'given')).toEqual({ attemptId: 'given', leased: false });
+    const again = takes.attemptFor('k', undefined);
+    expect(again.attemptId).toBe(first.attemptId);
+    // `missing` for another attempt keeps it: the remembered one may hold the token.
+    takes.finished('k', { attemptId: 'given', leased: false }, 'missing');
+    takes.finished('k', again, 'unknown'); // unknown again: the grace counts from the first time
     now = 600;
-    takes.remember('k', 'a2'); // unknown again: the grace still counts from the first time
-    now = 1001;
-    expect(takes.attemptFor('k', undefined)).not.toBe('a2'); // past the grace
+    const third = takes.attemptFor('k', undefined);
+    expect(third.attemptId).toBe(first.attemptId);
+    takes.finished('k', third, 'found'); // answered: nothing left to retry
+    expect(takes.attemptFor('k', undefined).attemptId).not.toBe(first.attemptId);
+
+    takes.finished('k2', { attemptId: 'a2', leased: false }, 'unknown');
+    now = 1601;
+    expect(takes.attemptFor('k2', undefined).attemptId).not.toBe('a2'); // past the grace
+    takes.finished('k3', { attemptId: 'a3', leased: false }, 'unknown');
+    const held = takes.attemptFor('k3', undefined);
+    takes.finished('k3', held, 'missing'); // missing for the remembered id itself: forgotten
+    expect(takes.attemptFor('k3', undefined).attemptId).not.toBe('a3');
+
     const off = new UnknownTakes(0, { now: () => now });
-    off.remember('k', 'a3');
-    expect(off.attemptFor('k', undefined)).not.toBe('a3');
+    off.finished('k', { attemptId: 'a4', leased: false }, 'unknown');
+    expect(off.attemptFor('k', undefined).attemptId).not.toBe('a4');
   });
 });

@@ -52,48 +52,71 @@ export function checkAttemptId(where: string, id: unknown): string {
 /** Most unknown-outcome takes remembered per store (oldest dropped first). */
 const MAX_REMEMBERED = 10_000;
 
+/** The attempt id a take uses, and whether it holds the remembered one. */
+export interface TakeAttempt {
+  readonly attemptId: string;
+  /** The remembered id of an earlier unknown take, held by this take alone until it ends. */
+  readonly leased: boolean;
+}
+
+/** How a take ended, for {@link UnknownTakes.finished}. */
+export type TakeOutcome = 'found' | 'missing' | 'unknown' | 'unavailable';
+
 /**
  * In-process memory of takes whose outcome was unknown, so that `take(token)` retried in this
- * process reuses the attempt id without the caller passing it. An entry lives until a take of
- * its token gets a definite answer (`found` or `missing`: {@link settled}) or its grace ends:
- * a retry that did not reach Redis (`unavailable`) keeps it, since the first attempt may still
- * have been applied (a new user's report, 2026-12-07: such a retry forgot the id, and the next
- * one answered `missing` for a token whose value the caller never got).
+ * process reuses the attempt id without the caller passing it.
+ *
+ * - One take at a time holds a remembered id (a lease); takes started meanwhile get fresh ids,
+ *   so two concurrent retries can never both be answered `found` from the same receipt.
+ * - The id is kept until a take of its token gets a definite answer: `found` (any attempt: the
+ *   token is answered) or `missing` for that very id. A retry that did not reach Redis
+ *   (`unavailable`) keeps it (a new user's report, 2026-12-07: such a retry forgot the id and
+ *   the next one answered `missing` for a token whose value the caller never got). A `missing`
+ *   for another id keeps it too: the remembered attempt may be the one that took the token.
+ * - Its grace counts from the first unknown answer; an unknown answer for another attempt while
+ *   one is remembered does not replace it (that caller has its own id in the answer).
  */
 export class UnknownTakes {
-  private readonly byKey = new Map<string, { attemptId: string; until: number }>();
+  private readonly byKey = new Map<string, { attemptId: string; until: number; leased: boolean }>();
 
   constructor(
     private readonly graceMs: number,
     private readonly clock: { now(): number },
   ) {}
 
-  /** The attempt id to use: the caller's, a remembered one, or a new one. */
-  attemptFor(key: string, given: string | undefined): string {
-    const remembered = this.byKey.get(key);
-    if (remembered !== undefined && remembered.until <= this.clock.now()) {
+  /** The attempt to use: the caller's id, the remembered one (leased), or a new one. */
+  attemptFor(key: string, given: string | undefined): TakeAttempt {
+    let r = this.byKey.get(key);
+    if (r !== undefined && r.until <= this.clock.now()) {
       this.byKey.delete(key);
-      return given ?? randomUUID();
+      r = undefined;
     }
-    return given ?? remembered?.attemptId ?? randomUUID();
+    if (given !== undefined) return { attemptId: given, leased: false };
+    if (r !== undefined && !r.leased) {
+      r.leased = true;
+      return { attemptId: r.attemptId, leased: true };
+    }
+    return { attemptId: randomUUID(), leased: false };
   }
 
-  /** A take of `key` got a definite answer (`found` / `missing`): nothing left to retry. */
-  settled(key: string): void {
-    this.byKey.delete(key);
-  }
-
-  /** `attemptId`'s outcome is unknown: later takes of `key` reuse it within the grace. */
-  remember(key: string, attemptId: string): void {
-    if (this.graceMs === 0) return;
-    const existing = this.byKey.get(key);
-    // The same attempt unknown again: its grace still counts from the first time.
-    if (existing !== undefined && existing.attemptId === attemptId) return;
-    this.byKey.delete(key);
+  /** Records how the take that used `attempt` ended. */
+  finished(key: string, attempt: TakeAttempt, outcome: TakeOutcome): void {
+    const r = this.byKey.get(key);
+    const same = r !== undefined && r.attemptId === attempt.attemptId;
+    if (same && attempt.leased) r.leased = false;
+    if (outcome === 'found' || (outcome === 'missing' && same)) {
+      this.byKey.delete(key);
+      return;
+    }
+    if (outcome !== 'unknown' || r !== undefined || this.graceMs === 0) return;
     if (this.byKey.size >= MAX_REMEMBERED) {
       const oldest = this.byKey.keys().next();
       if (oldest.done !== true) this.byKey.delete(oldest.value);
     }
-    this.byKey.set(key, { attemptId, until: this.clock.now() + this.graceMs });
+    this.byKey.set(key, {
+      attemptId: attempt.attemptId,
+      until: this.clock.now() + this.graceMs,
+      leased: false,
+    });
   }
 }

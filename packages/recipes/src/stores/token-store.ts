@@ -98,7 +98,8 @@ export function createTokenStore<V = unknown>(
       opts?.attemptId === undefined
         ? undefined
         : checkAttemptId('token-store.take', opts.attemptId);
-    const attemptId = unknownTakes.attemptFor(key, given);
+    const attempt = unknownTakes.attemptFor(key, given);
+    const attemptId = attempt.attemptId;
     let r;
     try {
       r = await core.runWrite('take', key, async (send) => {
@@ -108,22 +109,23 @@ export function createTokenStore<V = unknown>(
         return decodeReply<V>(text === undefined ? null : text);
       });
     } catch (error) {
-      if ((error as { maybeApplied?: unknown }).maybeApplied === true) {
-        unknownTakes.remember(key, attemptId);
+      const maybeApplied = (error as { maybeApplied?: unknown }).maybeApplied === true;
+      unknownTakes.finished(key, attempt, maybeApplied ? 'unknown' : 'unavailable');
+      if (maybeApplied) {
         Object.defineProperty(error, 'attemptId', { value: attemptId, enumerable: true });
       }
       throw error;
     }
     if (!('ok' in r)) {
-      if (r.status === 'unavailable') return r;
-      unknownTakes.remember(key, attemptId);
-      return { ...r, attemptId };
+      unknownTakes.finished(key, attempt, r.status);
+      return r.status === 'unavailable' ? r : { ...r, attemptId };
     }
-    unknownTakes.settled(key);
     if (r.value === undefined) {
+      unknownTakes.finished(key, attempt, 'missing');
       core.count(false);
       return { status: 'missing' };
     }
+    unknownTakes.finished(key, attempt, 'found');
     core.count(true);
     return { status: 'found', value: r.value.value };
   }
