@@ -23,13 +23,18 @@ describe('KeyFence', () => {
     expect(f.unchangedSince('never', f.begin())).toBe(true);
   });
 
-  it('stays bounded: past maxKeys every key counts as changed for reads begun before', () => {
+  it('stays bounded: past maxKeys it forgets the oldest change, fencing only older reads', () => {
     const f = new KeyFence(2);
-    const t = f.begin();
+    const beforeAll = f.begin();
     f.touch('a');
+    const afterA = f.begin();
     f.touch('b');
-    f.touch('c'); // a third key: forgets them all, every key changed
-    expect(f.unchangedSince('z', t)).toBe(false);
+    f.touch('c'); // a third key: 'a' (the oldest) is forgotten
+    expect(f.unchangedSince('z', beforeAll)).toBe(false); // began before the forgotten change
+    expect(f.unchangedSince('z', afterA)).toBe(true); // began after it: not fenced
+    expect(f.unchangedSince('b', afterA)).toBe(false);
+    expect(f.touchedSince('a', beforeAll)).toBe(false); // forgotten: not known as touched
+    expect(f.touchedSince('c', afterA)).toBe(true);
     const later = f.begin();
     expect(f.unchangedSince('a', later)).toBe(true);
     f.touch('a');

@@ -6,8 +6,9 @@
  * served for the copy's whole TTL (a new user's report, 2026-12-07).
  *
  * `begin()` returns a token; `unchangedSince(key, token)` is false once `touch(key)` or
- * `touchAll()` ran after it. Memory is bounded: past `maxKeys` remembered keys the fence
- * forgets them and treats every key as changed (reads in flight then just skip their fill).
+ * `touchAll()` ran after it. Memory is bounded: past `maxKeys` remembered keys the oldest change
+ * is forgotten, and every key counts as changed at that change's time. Only reads begun before
+ * it (older than `maxKeys` changes) are then fenced without cause: they skip their fill.
  */
 export class KeyFence {
   private seq = 0;
@@ -30,11 +31,12 @@ export class KeyFence {
   /** `key` changes now (call before the write or delete is sent). */
   touch(key: string): void {
     this.seq += 1;
-    if (this.changedAt.size >= this.maxKeys && !this.changedAt.has(key)) {
-      this.touchAll();
-      return;
-    }
     this.changedAt.delete(key); // re-inserted last: the map stays in change order
+    if (this.changedAt.size >= this.maxKeys) {
+      const [oldestKey, oldestAt] = this.changedAt.entries().next().value!;
+      this.changedAt.delete(oldestKey);
+      this.allChangedAt = Math.max(this.allChangedAt, oldestAt);
+    }
     this.changedAt.set(key, this.seq);
   }
 
@@ -43,6 +45,14 @@ export class KeyFence {
     this.seq += 1;
     this.changedAt.clear();
     this.allChangedAt = this.seq;
+  }
+
+  /**
+   * True when `key` itself was changed after `token` was taken, as far as the fence remembers
+   * (a change forgotten past `maxKeys`, or a `touchAll`, does not count).
+   */
+  touchedSince(key: string, token: number): boolean {
+    return (this.changedAt.get(key) ?? 0) > token;
   }
 
   /** True when neither `key` nor every key changed after `token` was taken. */

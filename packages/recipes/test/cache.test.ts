@@ -170,6 +170,27 @@ describe('cache with Redis up', () => {
     expect(await env.server.cli('EXISTS', 'race:d0')).toBe('0');
   });
 
+  it('update() does not undo a set made in this process while it read the key', async () => {
+    const c = cache('urace:');
+    expect(await c.set('k', 'a')).toBe(true);
+    let calls = 0;
+    const [updated, set] = await Promise.all([
+      c.update<string>('k', (v) => {
+        calls += 1;
+        return `${v}+1`;
+      }),
+      c.set('k', 'b'),
+    ]);
+    expect(set).toBe(true);
+    expect(updated).toBe(false);
+    expect(calls).toBe(0);
+    expect(await c.get('k')).toBe('b');
+    expect(await env.server.cli('GET', 'urace:k')).toBe(JSON.stringify('b'));
+    // Alone, it applies.
+    expect(await c.update<string>('k', (v) => `${v}+1`)).toBe(true);
+    expect(await c.get('k')).toBe('b+1');
+  });
+
   it('a wrap() in flight undoes no later set or delete, and later wraps do not join it', async () => {
     // Same report: a wrap whose loader finished after delete(k) wrote its value back for the
     // whole TTL, and one finishing after set(k) both overwrote it and served later wraps.

@@ -50,7 +50,8 @@ export interface Cache {
   /**
    * Read-modify-write (not atomic across processes): `fn` gets the current value (or
    * `undefined`) and returns the new one, or `undefined` to delete. Resolves true when applied;
-   * when Redis cannot be read, `fn` is not called and the key is invalidated.
+   * when Redis cannot be read, `fn` is not called and the key is invalidated. Resolves false
+   * without calling `fn` when this process set, deleted or updated the key while it was read.
    */
   update<T>(
     key: string,
@@ -143,8 +144,14 @@ export function createCache(adapter: RecipeAdapter, options: CacheOptions): Cach
       }
       const ttl = ttlArgument('cache.update', ttlMs, o.defaultTtlMs);
       enter('update', key);
+      // Fences the loads already out even if the read below fails (the key is then queued).
+      changing(key);
+      const token = backend.fence.begin();
       const current = await backend.readForUpdate(key);
       if (!current.found) return false;
+      // Set, deleted or updated again in this process meanwhile: `fn` would get a stale value,
+      // and writing its result would undo that change.
+      if (!backend.fence.unchangedSince(key, token)) return false;
       const next = fn(current.value as T | undefined);
       changing(key);
       if (next === undefined) return backend.delete('update', key);

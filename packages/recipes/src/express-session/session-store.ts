@@ -91,7 +91,7 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
 export class BreakwaterSessionStore extends Store {
   private readonly sessions: SessionStore<SessionData>;
   private readonly copy: LruCache<string> | undefined;
-  /** Sessions set, touched or destroyed since a GET began (see key-fence.ts). */
+  /** Sessions set or destroyed since a GET or touch began (see key-fence.ts). */
   private readonly fence = new KeyFence();
   private readonly onUnavailable: 'error' | 'anonymous';
   private readonly ttlMs: number;
@@ -142,7 +142,8 @@ export class BreakwaterSessionStore extends Store {
         return callback(null, r.value);
       }
       if (r.status === 'missing') {
-        if (current) this.copy?.delete(sid);
+        // Gone from Redis: drop the copy too, unless this session was set meanwhile.
+        if (!this.fence.touchedSince(sid, token)) this.copy?.delete(sid);
         return callback(null, null);
       }
       const copy = this.copy?.get(sid);
@@ -166,11 +167,17 @@ export class BreakwaterSessionStore extends Store {
    * Extends the TTL in the background and calls back at once: express-session holds the
    * response until touch calls back, and a late TTL extension is harmless, so an outage never
    * adds a second deadline to a request that only read its session.
+   *
+   * The local copy is left as it is: `session` is what the request loaded, possibly before a
+   * destroy or a newer set by another request, so writing it into the copy could bring a
+   * signed-out session back (gets keep the copy fresh). When Redis says the session no longer
+   * exists, the copy is dropped, unless the session was set meanwhile.
    */
   override touch(sid: string, session: SessionData, callback?: Callback): void {
-    this.fence.touch(sid);
-    this.remember(sid, session);
-    void this.sessions.touch(sid, this.ttlOf(session));
+    const token = this.fence.begin();
+    void this.sessions.touch(sid, this.ttlOf(session)).then((r) => {
+      if (r.status === 'missing' && !this.fence.touchedSince(sid, token)) this.copy?.delete(sid);
+    });
     if (callback !== undefined) setImmediate(callback);
   }
 
