@@ -195,6 +195,7 @@ describe('redisAdapterOptionsFromEnv', () => {
     [{ REDIS_PASSWORD: 'pw-secret', REDIS_PORT: 'pw-secret' }, 'REDIS_PORT'],
     [{ REDIS_PASSWORD: 'pw-secret', REDIS_TLS: 'pw-secret' }, 'REDIS_TLS'],
     [{ REDIS_PASSWORD: 'pw-secret', REDIS_RESP: 'pw-secret' }, 'REDIS_RESP'],
+    [{ REDIS_PASSWORD: 'pw-secret !', REDIS_HOST: 'pw-secret !' }, 'REDIS_HOST'],
   ])('%o throws RedisConfigError naming %s (and no secret)', (env, variable) => {
     let error: unknown;
     try {
@@ -205,6 +206,17 @@ describe('redisAdapterOptionsFromEnv', () => {
     expect(isRedisConfigError(error)).toBe(true);
     expect((error as RedisConfigError).message).toContain(variable);
     expect((error as RedisConfigError).message).not.toContain('pw-secret');
+  });
+
+  it('a sentinel username or password alone does not make the environment a Sentinel one', async () => {
+    const a = createRedisAdapterFromEnv({
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: '1',
+      REDIS_SENTINEL_USERNAME: 'u',
+      REDIS_SENTINEL_PASSWORD: 'p',
+    });
+    expect(a.connectionState).toBe('closed');
+    await a.close();
   });
 
   it('createRedisAdapterFromEnv merges overrides (breaker merged key by key)', async () => {

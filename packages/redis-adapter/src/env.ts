@@ -11,7 +11,6 @@ import {
   isHostName,
   showHost,
 } from './option-checks.js';
-import { CLUSTER_ENV_VARIABLES } from './cluster/cluster-env.js';
 import { redactUrl } from './redact.js';
 import { createRedisAdapter, type NodeRedisClient } from './create-redis-adapter.js';
 import type { RedisAdapter } from './redis-adapter.js';
@@ -48,18 +47,20 @@ const read = (env: RedisEnv, name: string): string | undefined => {
   return t === '' ? undefined : t;
 };
 
+/** The variables that make an environment a Cluster or Sentinel one. */
+const TOPOLOGY_VARIABLES = ['REDIS_CLUSTER_NODES', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'];
+
 /** Variables whose values are secrets: a bad value elsewhere that equals one is not shown. */
 const SECRET_VARIABLES = ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'] as const;
 
-/**
- * `v` quoted for an error message, or `"***"` when it is the value of a secret variable (a
- * password pasted into the wrong variable must not reach a log through the error).
- */
+/** Whether `v` is the value of a secret variable (a password pasted into the wrong one). */
+function isSecretValue(env: RedisEnv, v: string): boolean {
+  return SECRET_VARIABLES.some((name) => read(env, name) === v);
+}
+
+/** `v` quoted for an error message, or `"***"` when it is a secret's value. */
 function shownValue(env: RedisEnv, v: string): string {
-  for (const name of SECRET_VARIABLES) {
-    if (read(env, name) === v) return '"***"';
-  }
-  return JSON.stringify(v);
+  return isSecretValue(env, v) ? '"***"' : JSON.stringify(v);
 }
 
 function integer(
@@ -150,7 +151,7 @@ export function redisAdapterOptionsFromEnv(env: RedisEnv = process.env): RedisAd
     if (!isHostName(host)) {
       throw new RedisConfigError(
         'REDIS_HOST',
-        `REDIS_HOST must be a host name or IP address, got ${showHost(host)}`,
+        `REDIS_HOST must be a host name or IP address, got ${isSecretValue(env, host) ? '"***"' : showHost(host)}`,
       );
     }
     o.host = host;
@@ -260,7 +261,9 @@ export function createRedisAdapterFromEnv(
 ): RedisAdapter<NodeRedisClient> {
   // A Cluster or Sentinel environment must not quietly become a single server (by default
   // localhost:6379): say which variable this function does not read, and what does.
-  for (const name of CLUSTER_ENV_VARIABLES) {
+  // The variables that choose a topology (createAnyRedisAdapterFromEnv reads the same ones); a
+  // sentinel username or password alone is left to it to judge.
+  for (const name of TOPOLOGY_VARIABLES) {
     if ((env[name] ?? '').trim() !== '') {
       throw new RedisConfigError(
         name,
