@@ -273,8 +273,8 @@ export class RedisClusterAdapter<C = NodeRedisCluster> implements RedisAdapterLi
   /**
    * A shard's connection is ready again while its own breaker is open: one PING on it is the
    * half-open trial (see reconnect-probe.ts), so the shard comes back with its node instead of
-   * after the breaker's reset timeout. Only a shard breaker: the adapter-wide one (breakerScope
-   * 'adapter') speaks for every shard, and one node's recovery does not close it.
+   * after the breaker's reset timeout. Only a shard breaker: the cluster-wide one (breakerScope
+   * 'cluster') speaks for every shard, and one node's recovery does not close it.
    */
   private probe(address: string): void {
     if (this.options.breakerScope !== 'shard') return;
