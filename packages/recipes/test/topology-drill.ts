@@ -31,6 +31,7 @@ export async function drillUnderLoad(
   const { port } = app.server;
   let fallbacksDuring = 0;
   let degradedAtRecovery = Number.NaN;
+  let lastProbe = '(no probe yet)';
   const result = await outageUnderLoad({
     fault,
     load: { port, path: app.path, rate: 60 },
@@ -55,11 +56,19 @@ export async function drillUnderLoad(
       const answers = await Promise.all(
         INTEGRATIONS.map((i) => httpRequest(agent, port, app.pathFor(i, probe[i]), {})),
       );
+      // For the message of a recovery that never comes (seen once in ~12 suite runs).
+      lastProbe = `${INTEGRATIONS.map((i, n) => `${i} ${answers[n]!.status} ${answers[n]!.body.slice(0, 80)}`).join('; ')}; degraded +${app.degraded() - before}`;
       const ok = answers.every((a) => a.status === 200) && app.degraded() === before;
       if (ok) degradedAtRecovery = before;
       return ok;
     },
-  }).finally(() => agent.destroy());
+  })
+    .catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; last recovery probe: ${lastProbe}`, {
+        cause: error,
+      });
+    })
+    .finally(() => agent.destroy());
 
   const all = expectAnsweredInTime(result.samples, [200], expect);
   const outage = [...result.phase('outage'), ...result.phase('recovering')];
